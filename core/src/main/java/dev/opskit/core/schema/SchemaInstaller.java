@@ -1,0 +1,208 @@
+package dev.opskit.core.schema;
+
+import dev.opskit.core.OpsKitException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs and upgrades the tables of opskit's PostgreSQL-backed modules.
+ *
+ * <p>Each {@link SchemaModule}'s scripts are applied in version order, each version once, and
+ * recorded in {@code <schema>.opskit_schema_version}. The whole run is one transaction under a
+ * transaction-scoped advisory lock keyed on the schema, so two JVMs that start at the same moment
+ * do not both apply a script: the second waits, then finds nothing to do. Running it again is
+ * harmless. When the database already holds a newer version of a module than the library knows,
+ * it refuses with a {@link SchemaVersionException} and changes nothing.
+ *
+ * <pre>{@code
+ * SchemaInstaller.forSchema(dataSource, "opskit").install(JobQueueSchema.MODULE, DeadLetterSchema.MODULE);
+ * }</pre>
+ */
+public final class SchemaInstaller {
+    /** The schema used when none is given. */
+    public static final String DEFAULT_SCHEMA = "opskit";
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaInstaller.class);
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /** First key of the two-int advisory lock: "opsk" in ASCII, so it is recognisable in pg_locks. */
+    private static final int LOCK_NAMESPACE = 0x6f70736b;
+
+    private final DataSource dataSource;
+    private final String schema;
+
+    private SchemaInstaller(DataSource dataSource, String schema) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+    }
+
+    /**
+     * An installer for {@code schema}, created if missing.
+     *
+     * @param schema a lower-case PostgreSQL identifier ({@code [a-z_][a-z0-9_]*}, at most 63 characters)
+     * @throws IllegalArgumentException naming the schema when it is not such an identifier
+     */
+    public static SchemaInstaller forSchema(DataSource dataSource, String schema) {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        return new SchemaInstaller(dataSource, requireSchemaName(schema));
+    }
+
+    /** Checks that {@code schema} is a safe, unquoted, lower-case identifier, and returns it. */
+    public static String requireSchemaName(String schema) {
+        Objects.requireNonNull(schema, "schema must not be null");
+        if (!SCHEMA_NAME.matcher(schema).matches()) {
+            throw new IllegalArgumentException("schema must be a lower-case identifier matching "
+                    + SCHEMA_NAME.pattern() + ", but was '" + schema + "'");
+        }
+        return schema;
+    }
+
+    /** One applied script. */
+    public record Applied(String module, int version, String description) {
+    }
+
+    /**
+     * Brings every module up to its latest version.
+     *
+     * @return the scripts applied by this call, in order; empty when everything was up to date
+     * @throws SchemaVersionException when the database holds a newer version of a module
+     * @throws OpsKitException when a script fails (nothing of this run is kept) or the database is unreachable
+     */
+    public List<Applied> install(SchemaModule... modules) {
+        Objects.requireNonNull(modules, "modules must not be null");
+        List<Applied> applied = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE + ", hashtext('" + schema + "'))");
+                    st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                    st.execute("SET LOCAL search_path TO " + schema);
+                    st.execute("""
+                            CREATE TABLE IF NOT EXISTS opskit_schema_version (
+                                module       text        NOT NULL,
+                                version      integer     NOT NULL,
+                                description  text        NOT NULL,
+                                checksum     text        NOT NULL,
+                                installed_at timestamptz NOT NULL DEFAULT now(),
+                                PRIMARY KEY (module, version)
+                            )""");
+                }
+                for (SchemaModule module : modules) {
+                    applied.addAll(installModule(c, Objects.requireNonNull(module, "modules must not contain null")));
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new OpsKitException("could not install opskit schema '" + schema + "': " + e.getMessage(), e);
+        }
+        if (!applied.isEmpty()) {
+            log.info("opskit schema '{}': applied {}", schema, applied);
+        }
+        return applied;
+    }
+
+    /** The version of {@code module} currently installed, or 0 when none is. */
+    public int installedVersion(String module) {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement exists = c.prepareStatement(
+                    "SELECT to_regclass(? || '.opskit_schema_version') IS NOT NULL")) {
+                exists.setString(1, schema);
+                try (ResultSet rs = exists.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return 0;
+                    }
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT coalesce(max(version), 0) FROM " + schema + ".opskit_schema_version WHERE module = ?")) {
+                q.setString(1, module);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new OpsKitException("could not read the schema version of '" + module + "' in schema '" + schema + "': " + e.getMessage(), e);
+        }
+    }
+
+    private List<Applied> installModule(Connection c, SchemaModule module) throws SQLException {
+        int current;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT coalesce(max(version), 0) FROM opskit_schema_version WHERE module = ?")) {
+            ps.setString(1, module.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+        }
+        if (current > module.latestVersion()) {
+            throw new SchemaVersionException("schema '" + schema + "' holds version " + current + " of opskit module '"
+                    + module.name() + "', but this library knows only up to version " + module.latestVersion()
+                    + ": run a newer opskit-" + module.name() + ", or restore the older database");
+        }
+        List<Applied> applied = new ArrayList<>();
+        for (String resource : module.resources().subList(current, module.latestVersion())) {
+            int version = SchemaModule.versionOf(resource);
+            String sql = read(module.loader(), resource);
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+            } catch (SQLException e) {
+                throw new OpsKitException("opskit schema script " + resource + " failed in schema '" + schema + "': " + e.getMessage(), e);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO opskit_schema_version (module, version, description, checksum) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, module.name());
+                ps.setInt(2, version);
+                ps.setString(3, SchemaModule.descriptionOf(resource));
+                ps.setString(4, sha256(sql));
+                ps.executeUpdate();
+            }
+            applied.add(new Applied(module.name(), version, SchemaModule.descriptionOf(resource)));
+        }
+        return applied;
+    }
+
+    /** The text of one script, for applications that apply it with their own migration tool. */
+    public static String read(ClassLoader loader, String resource) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new OpsKitException("schema script " + resource + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new OpsKitException("could not read schema script " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.opskit.core.shutdown;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coordinates a graceful shutdown of the components of one process.
+ *
+ * <p>Components {@linkplain #register register} as participants of a {@link ShutdownPhase}.
+ * {@link #shutdown(Duration)} runs the phases in order within one total deadline: the participants
+ * of a phase run in parallel, each on its own thread, and the next phase starts when all of them
+ * returned or the phase's time ran out. {@link ShutdownPhase#CLOSE} keeps a reserve of 10% of the
+ * deadline (at most 5 s), so a drain that overruns still leaves time to close pools and servers.
+ * A participant still running at the end of its time is reported {@code TIMED_OUT} and interrupted.
+ *
+ * <p>Only the first call runs the shutdown; every later or concurrent call waits for that run and
+ * returns the same report. {@link #isShuttingDown()} turns true the moment the first call starts,
+ * which is what readiness probes watch.
+ *
+ * <p>{@link #installShutdownHook(Duration)} runs the shutdown from a JVM shutdown hook, so on
+ * SIGTERM, and logs the report at INFO. Thread-safe.
+ */
+public final class GracefulShutdown {
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+    private static final Duration MAX_CLOSE_RESERVE = Duration.ofSeconds(5);
+
+    private record Registration(String name, ShutdownPhase phase, Drainable participant) {
+    }
+
+    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final List<Runnable> startListeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<ShutdownReport> result = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicReference<Thread> hook = new AtomicReference<>();
+    private final Clock clock;
+
+    /** A coordinator on the system clock. */
+    public GracefulShutdown() {
+        this(Clock.systemUTC());
+    }
+
+    /** A coordinator whose report timestamps come from {@code clock}; deadlines always use {@link System#nanoTime()}. */
+    public GracefulShutdown(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    /**
+     * Adds a participant. Registering after the shutdown started is refused, because the
+     * participant would never be drained.
+     *
+     * @param name shown in the report and logs; not blank
+     * @throws IllegalStateException when the shutdown has already started
+     */
+    public GracefulShutdown register(String name, ShutdownPhase phase, Drainable participant) {
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(phase, "phase must not be null");
+        Objects.requireNonNull(participant, "participant must not be null");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        if (started.get()) {
+            throw new IllegalStateException("cannot register '" + name + "': the shutdown has already started");
+        }
+        registrations.add(new Registration(name, phase, participant));
+        return this;
+    }
+
+    /**
+     * Runs {@code listener} on the thread that starts the shutdown, before any phase runs (or at
+     * once, on the caller's thread, if the shutdown has already started). Must be quick; an
+     * exception it throws is logged and ignored.
+     */
+    public void onShutdownStarted(Runnable listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        startListeners.add(listener);
+        if (started.get()) {
+            runListener(listener);
+        }
+    }
+
+    /** True from the moment {@link #shutdown(Duration)} is first called. */
+    public boolean isShuttingDown() {
+        return started.get();
+    }
+
+    /**
+     * Runs the shutdown, or waits for the run already under way, and returns its report.
+     *
+     * @param deadline the total time for all phases; positive
+     * @return the report; the same instance for every caller
+     */
+    public ShutdownReport shutdown(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline must not be null");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
+        }
+        if (!started.compareAndSet(false, true)) {
+            return awaitReport();
+        }
+        try {
+            ShutdownReport report = run(deadline);
+            result.complete(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Installs a JVM shutdown hook that runs {@link #shutdown(Duration)} with {@code deadline} and
+     * logs the report. The hook does nothing if a shutdown already ran (it then just waits for it).
+     * Calling this twice replaces the earlier hook.
+     */
+    public GracefulShutdown installShutdownHook(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline must not be null");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
+        }
+        Thread thread = new Thread(() -> {
+            ShutdownReport report = shutdown(deadline);
+            log.info("opskit graceful shutdown report: {}", report.summary());
+        }, "opskit-shutdown-hook");
+        Thread previous = hook.getAndSet(thread);
+        if (previous != null) {
+            removeHook(previous);
+        }
+        Runtime.getRuntime().addShutdownHook(thread);
+        return this;
+    }
+
+    /** Removes the hook installed by {@link #installShutdownHook(Duration)}, if any. */
+    public void removeShutdownHook() {
+        Thread previous = hook.getAndSet(null);
+        if (previous != null) {
+            removeHook(previous);
+        }
+    }
+
+    private static void removeHook(Thread thread) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(thread);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the JVM is exiting and the hook runs anyway; nothing to undo
+        }
+    }
+
+    private ShutdownReport awaitReport() {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the shutdown already in progress", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the shutdown already in progress failed", e.getCause());
+        }
+    }
+
+    private ShutdownReport run(Duration deadline) {
+        Instant startedAt = clock.instant();
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        long closeReserve = Math.min(deadline.toNanos() / 10, MAX_CLOSE_RESERVE.toNanos());
+        log.info("opskit graceful shutdown started: {} participants, deadline {} ms", registrations.size(), deadline.toMillis());
+        startListeners.forEach(this::runListener);
+
+        List<ShutdownReport.Participant> outcomes = new ArrayList<>();
+        for (ShutdownPhase phase : ShutdownPhase.values()) {
+            long phaseEnd = phase == ShutdownPhase.CLOSE ? end : end - closeReserve;
+            List<Registration> inPhase = registrations.stream().filter(r -> r.phase() == phase).toList();
+            if (!inPhase.isEmpty()) {
+                outcomes.addAll(runPhase(inPhase, phaseEnd));
+            }
+        }
+        return new ShutdownReport(startedAt, Duration.ofNanos(System.nanoTime() - start), deadline, outcomes);
+    }
+
+    private List<ShutdownReport.Participant> runPhase(List<Registration> inPhase, long phaseEnd) {
+        List<Running> running = new ArrayList<>();
+        for (Registration r : inPhase) {
+            Duration timeLeft = Duration.ofNanos(Math.max(0, phaseEnd - System.nanoTime()));
+            running.add(Running.start(r, timeLeft));
+        }
+        List<ShutdownReport.Participant> outcomes = new ArrayList<>();
+        for (Running r : running) {
+            outcomes.add(r.await(phaseEnd));
+        }
+        return outcomes;
+    }
+
+    /** One participant running on its own thread. */
+    private static final class Running {
+        private final Registration registration;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final long startNanos = System.nanoTime();
+        private volatile long endNanos;
+        private Thread thread;
+
+        private Running(Registration registration) {
+            this.registration = registration;
+        }
+
+        static Running start(Registration registration, Duration timeLeft) {
+            Running r = new Running(registration);
+            r.thread = new Thread(() -> {
+                try {
+                    registration.participant().drain(timeLeft);
+                    r.endNanos = System.nanoTime();
+                    r.done.complete(null);
+                } catch (Throwable t) {
+                    r.endNanos = System.nanoTime();
+                    r.done.completeExceptionally(t);
+                }
+            }, "opskit-shutdown-" + registration.name());
+            r.thread.setDaemon(true);
+            r.thread.start();
+            return r;
+        }
+
+        ShutdownReport.Participant await(long phaseEnd) {
+            String name = registration.name();
+            ShutdownPhase phase = registration.phase();
+            try {
+                done.get(Math.max(0, phaseEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.FINISHED, took(), null);
+            } catch (TimeoutException e) {
+                thread.interrupt();
+                Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+                log.warn("opskit shutdown: participant '{}' ({}) did not finish within {} ms and was interrupted",
+                        name, phase, took.toMillis());
+                return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.TIMED_OUT, took, null);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                log.warn("opskit shutdown: participant '{}' ({}) failed", name, phase, cause);
+                return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.FAILED, took(),
+                        cause.getClass().getName() + ": " + cause.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                thread.interrupt();
+                return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.TIMED_OUT,
+                        Duration.ofNanos(System.nanoTime() - startNanos), "coordinator interrupted");
+            }
+        }
+
+        private Duration took() {
+            return Duration.ofNanos(endNanos - startNanos);
+        }
+    }
+
+    private void runListener(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            log.warn("opskit shutdown: a shutdown-started listener failed", e);
+        }
+    }
+}
