@@ -47,11 +47,11 @@ public final class EnvCheck {
     }
 
     /**
-     * Runs the check without exiting, for tests and for embedding in other tools.
+     * Runs the check without exiting.
      *
      * @return {@link #OK}, {@link #NOT_MET} or {@link #USAGE}
      */
-    public static int run(String[] args, EnvSource source, PrintStream out, PrintStream err) {
+    static int run(String[] args, EnvSource source, PrintStream out, PrintStream err) {
         Objects.requireNonNull(args, "args must not be null");
         Objects.requireNonNull(source, "source must not be null");
         Objects.requireNonNull(out, "out must not be null");
