@@ -115,7 +115,9 @@ public final class SchemaInstaller {
     }
 
     /**
-     * Brings every module up to its latest version.
+     * Brings every module up to its latest version, in one transaction. Blocks while another
+     * installer (in this or another JVM) works on the same schema, then applies only what is
+     * still missing.
      *
      * @return the scripts applied by this call, in order; empty when everything was up to date
      * @throws SchemaVersionException when the database holds a newer version of a module
@@ -123,6 +125,9 @@ public final class SchemaInstaller {
      */
     public List<Applied> install(SchemaModule... modules) {
         Objects.requireNonNull(modules, "modules must not be null");
+        for (SchemaModule module : modules) {
+            Objects.requireNonNull(module, "modules must not contain null");
+        }
         List<Applied> applied = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
@@ -147,7 +152,7 @@ public final class SchemaInstaller {
                             )""".formatted(schema));
                 }
                 for (SchemaModule module : modules) {
-                    applied.addAll(installModule(c, Objects.requireNonNull(module, "modules must not contain null")));
+                    applied.addAll(installModule(c, module));
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
