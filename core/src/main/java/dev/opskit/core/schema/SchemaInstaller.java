@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -40,6 +41,24 @@ public final class SchemaInstaller {
 
     private static final Logger log = LoggerFactory.getLogger(SchemaInstaller.class);
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /**
+     * PostgreSQL 16's reserved keywords and those that cannot name a schema without quotes
+     * ({@code pg_get_keywords()} categories R and T). Modules put the schema name into SQL
+     * unquoted, so these are refused up front instead of failing later as syntax errors.
+     */
+    private static final Set<String> RESERVED = Set.of(
+            "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+            "binary", "both", "case", "cast", "check", "collate", "collation", "column", "concurrently",
+            "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
+            "current_schema", "current_time", "current_timestamp", "current_user", "default", "deferrable",
+            "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze",
+            "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
+            "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime",
+            "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order",
+            "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select",
+            "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then",
+            "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when",
+            "where", "window", "with");
     /** First key of the two-int advisory lock: "opsk" in ASCII, so it is recognisable in pg_locks. */
     private static final int LOCK_NAMESPACE = 0x6f70736b;
 
@@ -62,14 +81,33 @@ public final class SchemaInstaller {
         return new SchemaInstaller(dataSource, requireSchemaName(schema));
     }
 
-    /** Checks that {@code schema} is a safe, unquoted, lower-case identifier, and returns it. */
+    /**
+     * Checks that {@code schema} is a safe, unquoted, lower-case identifier, and returns it: it
+     * matches {@code [a-z_][a-z0-9_]*}, has at most 63 characters, does not start with {@code pg_}
+     * (PostgreSQL reserves that prefix for system schemas) and is not a reserved SQL keyword such
+     * as {@code user} or {@code select}. A name that passes can be put into SQL text unquoted.
+     *
+     * @throws IllegalArgumentException naming the schema when it is not such an identifier
+     */
     public static String requireSchemaName(String schema) {
         Objects.requireNonNull(schema, "schema must not be null");
         if (!SCHEMA_NAME.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema must be a lower-case identifier matching "
-                    + SCHEMA_NAME.pattern() + ", but was '" + schema + "'");
+                    + SCHEMA_NAME.pattern() + " (at most 63 characters), but was '" + schema + "'");
+        }
+        if (schema.startsWith("pg_")) {
+            throw new IllegalArgumentException("schema must not start with pg_ (reserved for PostgreSQL system schemas), but was '"
+                    + schema + "'");
+        }
+        if (RESERVED.contains(schema)) {
+            throw new IllegalArgumentException("schema must not be a reserved SQL keyword, but was '" + schema + "'");
         }
         return schema;
+    }
+
+    /** The reserved keywords {@link #requireSchemaName} refuses; for tests. */
+    static Set<String> reservedKeywords() {
+        return RESERVED;
     }
 
     /** One applied script. */
@@ -77,7 +115,9 @@ public final class SchemaInstaller {
     }
 
     /**
-     * Brings every module up to its latest version.
+     * Brings every module up to its latest version, in one transaction. Blocks while another
+     * installer (in this or another JVM) works on the same schema, then applies only what is
+     * still missing.
      *
      * @return the scripts applied by this call, in order; empty when everything was up to date
      * @throws SchemaVersionException when the database holds a newer version of a module
@@ -85,27 +125,34 @@ public final class SchemaInstaller {
      */
     public List<Applied> install(SchemaModule... modules) {
         Objects.requireNonNull(modules, "modules must not be null");
+        for (SchemaModule module : modules) {
+            Objects.requireNonNull(module, "modules must not contain null");
+        }
         List<Applied> applied = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
             c.setAutoCommit(false);
+            // Under REPEATABLE READ the snapshot would predate the lock, and a waiting installer would
+            // not see the versions the one before it recorded; READ COMMITTED reads them after the lock.
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute("SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE + ", hashtext('" + schema + "'))");
                     st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                     st.execute("SET LOCAL search_path TO " + schema);
                     st.execute("""
-                            CREATE TABLE IF NOT EXISTS opskit_schema_version (
+                            CREATE TABLE IF NOT EXISTS %s.opskit_schema_version (
                                 module       text        NOT NULL,
                                 version      integer     NOT NULL,
                                 description  text        NOT NULL,
                                 checksum     text        NOT NULL,
                                 installed_at timestamptz NOT NULL DEFAULT now(),
                                 PRIMARY KEY (module, version)
-                            )""");
+                            )""".formatted(schema));
                 }
                 for (SchemaModule module : modules) {
-                    applied.addAll(installModule(c, Objects.requireNonNull(module, "modules must not contain null")));
+                    applied.addAll(installModule(c, module));
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -113,6 +160,7 @@ public final class SchemaInstaller {
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
+                c.setTransactionIsolation(isolation);
             }
         } catch (SQLException e) {
             throw new OpsKitException("could not install opskit schema '" + schema + "': " + e.getMessage(), e);
@@ -125,6 +173,7 @@ public final class SchemaInstaller {
 
     /** The version of {@code module} currently installed, or 0 when none is. */
     public int installedVersion(String module) {
+        Objects.requireNonNull(module, "module must not be null");
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement exists = c.prepareStatement(
                     "SELECT to_regclass(? || '.opskit_schema_version') IS NOT NULL")) {
@@ -152,7 +201,7 @@ public final class SchemaInstaller {
     private List<Applied> installModule(Connection c, SchemaModule module) throws SQLException {
         int current;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT coalesce(max(version), 0) FROM opskit_schema_version WHERE module = ?")) {
+                "SELECT coalesce(max(version), 0) FROM " + schema + ".opskit_schema_version WHERE module = ?")) {
             ps.setString(1, module.name());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -169,12 +218,14 @@ public final class SchemaInstaller {
             int version = SchemaModule.versionOf(resource);
             String sql = read(module.loader(), resource);
             try (Statement st = c.createStatement()) {
+                // again for every script, so one that changes search_path cannot misdirect the next
+                st.execute("SET LOCAL search_path TO " + schema);
                 st.execute(sql);
             } catch (SQLException e) {
                 throw new OpsKitException("opskit schema script " + resource + " failed in schema '" + schema + "': " + e.getMessage(), e);
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO opskit_schema_version (module, version, description, checksum) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO " + schema + ".opskit_schema_version (module, version, description, checksum) VALUES (?, ?, ?, ?)")) {
                 ps.setString(1, module.name());
                 ps.setInt(2, version);
                 ps.setString(3, SchemaModule.descriptionOf(resource));

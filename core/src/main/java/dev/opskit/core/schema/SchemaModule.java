@@ -34,10 +34,18 @@ public record SchemaModule(String name, ClassLoader loader, List<String> resourc
             throw new IllegalArgumentException("module '" + name + "' must have at least one script");
         }
         List<String> sorted = new ArrayList<>(resources);
+        for (String resource : sorted) {
+            Objects.requireNonNull(resource, () -> "module '" + name + "' resources must not contain null");
+        }
         sorted.sort(Comparator.comparingInt(SchemaModule::versionOf));
         for (int i = 0; i < sorted.size(); i++) {
             int expected = i + 1;
-            if (versionOf(sorted.get(i)) != expected) {
+            int version = versionOf(sorted.get(i));
+            if (i > 0 && version == versionOf(sorted.get(i - 1))) {
+                throw new IllegalArgumentException("module '" + name + "' has two scripts for version " + version
+                        + ": " + sorted.get(i - 1) + " and " + sorted.get(i));
+            }
+            if (version != expected) {
                 throw new IllegalArgumentException("module '" + name + "' scripts must be numbered 1, 2, 3... without gaps;"
                         + " expected version " + expected + " but found " + sorted.get(i));
             }
@@ -47,6 +55,8 @@ public record SchemaModule(String name, ClassLoader loader, List<String> resourc
 
     /** Convenience: the scripts of a module whose resources sit beside {@code anchor}'s package. */
     public static SchemaModule of(String name, Class<?> anchor, String... scriptNames) {
+        Objects.requireNonNull(anchor, "anchor must not be null");
+        Objects.requireNonNull(scriptNames, "scriptNames must not be null");
         String base = anchor.getPackageName().replace('.', '/') + "/";
         List<String> paths = new ArrayList<>();
         for (String s : scriptNames) {
@@ -65,7 +75,11 @@ public record SchemaModule(String name, ClassLoader loader, List<String> resourc
         if (!m.matches()) {
             throw new IllegalArgumentException("schema script '" + resource + "' must be named V<version>__<description>.sql");
         }
-        return Integer.parseInt(m.group(1));
+        try {
+            return Integer.parseInt(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("schema script '" + resource + "' has a version number too large for an int", e);
+        }
     }
 
     static String descriptionOf(String resource) {

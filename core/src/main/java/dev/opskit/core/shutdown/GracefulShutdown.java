@@ -31,7 +31,17 @@ import org.slf4j.LoggerFactory;
  * which is what readiness probes watch.
  *
  * <p>{@link #installShutdownHook(Duration)} runs the shutdown from a JVM shutdown hook, so on
- * SIGTERM, and logs the report at INFO. Thread-safe.
+ * SIGTERM, and logs the report ({@code opskit graceful shutdown report: clean=true ...}) at INFO,
+ * or WARN when a participant timed out or failed; {@link #installShutdownHook(Duration, int)}
+ * then also halts the JVM with a chosen exit status. Thread-safe.
+ *
+ * <pre>{@code
+ * GracefulShutdown shutdown = new GracefulShutdown()
+ *         .register("http", ShutdownPhase.STOP_ACCEPTING, timeLeft -> server.stop(0))
+ *         .register("workers", ShutdownPhase.DRAIN, workers::drain)
+ *         .register("pool", ShutdownPhase.CLOSE, timeLeft -> pool.close())
+ *         .installShutdownHook(Duration.ofSeconds(25), 0);
+ * }</pre>
  */
 public final class GracefulShutdown {
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
@@ -41,7 +51,7 @@ public final class GracefulShutdown {
     }
 
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final List<Runnable> startListeners = new CopyOnWriteArrayList<>();
+    private final List<StartListener> startListeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<ShutdownReport> result = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicReference<Thread> hook = new AtomicReference<>();
@@ -85,9 +95,11 @@ public final class GracefulShutdown {
      */
     public void onShutdownStarted(Runnable listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        startListeners.add(listener);
+        StartListener l = new StartListener(listener);
+        startListeners.add(l);
         if (started.get()) {
-            runListener(listener);
+            // the shutdown may also have picked it up; StartListener makes sure it runs once
+            l.runOnce();
         }
     }
 
@@ -99,14 +111,17 @@ public final class GracefulShutdown {
     /**
      * Runs the shutdown, or waits for the run already under way, and returns its report.
      *
+     * <p>Blocks for at most about {@code deadline} when it runs the shutdown. A caller that
+     * arrives while another runs it waits, without a time limit of its own, for that run (its
+     * own {@code deadline} is then ignored).
+     *
      * @param deadline the total time for all phases; positive
      * @return the report; the same instance for every caller
+     * @throws IllegalArgumentException when {@code deadline} is not positive
+     * @throws IllegalStateException when a waiting caller is interrupted
      */
     public ShutdownReport shutdown(Duration deadline) {
-        Objects.requireNonNull(deadline, "deadline must not be null");
-        if (deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
-        }
+        requirePositive(deadline);
         if (!started.compareAndSet(false, true)) {
             return awaitReport();
         }
@@ -122,24 +137,77 @@ public final class GracefulShutdown {
 
     /**
      * Installs a JVM shutdown hook that runs {@link #shutdown(Duration)} with {@code deadline} and
-     * logs the report. The hook does nothing if a shutdown already ran (it then just waits for it).
-     * Calling this twice replaces the earlier hook.
+     * logs the report at INFO. The hook does nothing if a shutdown already ran (it then just waits
+     * for it). Calling this (or {@link #installShutdownHook(Duration, int)}) again replaces the
+     * earlier hook.
+     *
+     * <p>The JVM then exits the way it always does on a signal: on SIGTERM with status 143
+     * (128 + 15). Use {@link #installShutdownHook(Duration, int)} to choose the status.
+     *
+     * @param deadline the total time for all phases; positive. Keep it below the grace period of
+     *     whatever sends the signal (Kubernetes: {@code terminationGracePeriodSeconds}, 30 s by default)
+     * @throws IllegalArgumentException when {@code deadline} is not positive
      */
     public GracefulShutdown installShutdownHook(Duration deadline) {
-        Objects.requireNonNull(deadline, "deadline must not be null");
-        if (deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
+        requirePositive(deadline);
+        return installHook(() -> logReport(shutdown(deadline)));
+    }
+
+    /**
+     * Like {@link #installShutdownHook(Duration)}, but once the report is logged the hook ends the
+     * JVM with {@link Runtime#halt(int) Runtime.halt(haltStatus)}, so a service can exit with 0 on
+     * SIGTERM instead of 143 and an orchestrator does not count the stop as a failure. The JVM
+     * also halts when the shutdown itself throws.
+     *
+     * <p>Halting does not wait for anything else: JVM shutdown hooks run concurrently, so any other
+     * hook still running at that moment (one registered later by a library, say) is cut off, and
+     * buffered output not yet flushed by its owner is lost ({@code System.out} and
+     * {@code System.err} are flushed first). Register cleanup as a participant of this coordinator,
+     * not as a hook of its own.
+     *
+     * @param deadline the total time for all phases; positive
+     * @param haltStatus the exit status, 0 to 255
+     * @throws IllegalArgumentException when {@code deadline} is not positive or {@code haltStatus} is out of range
+     */
+    public GracefulShutdown installShutdownHook(Duration deadline, int haltStatus) {
+        requirePositive(deadline);
+        if (haltStatus < 0 || haltStatus > 255) {
+            throw new IllegalArgumentException("haltStatus must be between 0 and 255, but was " + haltStatus);
         }
-        Thread thread = new Thread(() -> {
-            ShutdownReport report = shutdown(deadline);
-            log.info("opskit graceful shutdown report: {}", report.summary());
-        }, "opskit-shutdown-hook");
+        return installHook(() -> {
+            try {
+                logReport(shutdown(deadline));
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(haltStatus);
+            }
+        });
+    }
+
+    private GracefulShutdown installHook(Runnable body) {
+        Thread thread = new Thread(body, "opskit-shutdown-hook");
         Thread previous = hook.getAndSet(thread);
         if (previous != null) {
             removeHook(previous);
         }
         Runtime.getRuntime().addShutdownHook(thread);
         return this;
+    }
+
+    private static void logReport(ShutdownReport report) {
+        if (report.clean()) {
+            log.info("opskit graceful shutdown report: {}", report.summary());
+        } else {
+            log.warn("opskit graceful shutdown report: {}", report.summary());
+        }
+    }
+
+    private static void requirePositive(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline must not be null");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
+        }
     }
 
     /** Removes the hook installed by {@link #installShutdownHook(Duration)}, if any. */
@@ -175,7 +243,7 @@ public final class GracefulShutdown {
         long end = start + deadline.toNanos();
         long closeReserve = Math.min(deadline.toNanos() / 10, MAX_CLOSE_RESERVE.toNanos());
         log.info("opskit graceful shutdown started: {} participants, deadline {} ms", registrations.size(), deadline.toMillis());
-        startListeners.forEach(this::runListener);
+        startListeners.forEach(StartListener::runOnce);
 
         List<ShutdownReport.Participant> outcomes = new ArrayList<>();
         for (ShutdownPhase phase : ShutdownPhase.values()) {
@@ -260,11 +328,24 @@ public final class GracefulShutdown {
         }
     }
 
-    private void runListener(Runnable listener) {
-        try {
-            listener.run();
-        } catch (RuntimeException e) {
-            log.warn("opskit shutdown: a shutdown-started listener failed", e);
+    /** A listener added while the shutdown starts could be seen by both sides; it runs once. */
+    private static final class StartListener {
+        private final Runnable listener;
+        private final AtomicBoolean ran = new AtomicBoolean();
+
+        StartListener(Runnable listener) {
+            this.listener = listener;
+        }
+
+        void runOnce() {
+            if (!ran.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("opskit shutdown: a shutdown-started listener failed", e);
+            }
         }
     }
 }

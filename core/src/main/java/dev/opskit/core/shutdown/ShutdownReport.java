@@ -47,7 +47,7 @@ public record ShutdownReport(Instant started, Duration took, Duration deadline, 
         return participants.stream().allMatch(p -> p.outcome() == Outcome.FINISHED);
     }
 
-    /** A one-line summary for logs: {@code clean=true took=120ms [jobqueue DRAIN FINISHED 118ms, ...]}. */
+    /** A one-line summary for logs: {@code clean=true took=120ms deadline=25000ms [jobqueue DRAIN FINISHED 118ms, ...]}. */
     public String summary() {
         return "clean=" + clean() + " took=" + took.toMillis() + "ms deadline=" + deadline.toMillis() + "ms "
                 + participants.stream()

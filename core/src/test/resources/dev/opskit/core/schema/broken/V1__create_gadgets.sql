@@ -1,0 +1,2 @@
+CREATE TABLE gadgets (id bigint PRIMARY KEY);
+INSERT INTO gadgets VALUES (1);
