@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -62,12 +63,31 @@ public final class SchemaInstaller {
     /** First key of the two-int advisory lock: "opsk" in ASCII, so it is recognisable in pg_locks. */
     private static final int LOCK_NAMESPACE = 0x6f70736b;
 
+    /** How long {@link #install} waits for another installer of the same schema by default. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(2);
+
     private final DataSource dataSource;
     private final String schema;
+    private final Duration lockTimeout;
 
-    private SchemaInstaller(DataSource dataSource, String schema) {
+    private SchemaInstaller(DataSource dataSource, String schema, Duration lockTimeout) {
         this.dataSource = dataSource;
         this.schema = schema;
+        this.lockTimeout = lockTimeout;
+    }
+
+    /**
+     * A copy of this installer that waits at most {@code timeout} for another installer of the
+     * same schema (default {@link #DEFAULT_LOCK_TIMEOUT}), then fails instead of hanging a start-up.
+     *
+     * @param timeout at least 1 ms
+     */
+    public SchemaInstaller lockTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("lock timeout must be at least 1 ms, but was " + timeout);
+        }
+        return new SchemaInstaller(dataSource, schema, timeout);
     }
 
     /**
@@ -78,7 +98,7 @@ public final class SchemaInstaller {
      */
     public static SchemaInstaller forSchema(DataSource dataSource, String schema) {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
-        return new SchemaInstaller(dataSource, requireSchemaName(schema));
+        return new SchemaInstaller(dataSource, requireSchemaName(schema), DEFAULT_LOCK_TIMEOUT);
     }
 
     /**
@@ -138,7 +158,18 @@ public final class SchemaInstaller {
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 try (Statement st = c.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE + ", hashtext('" + schema + "'))");
+                    st.execute("SET LOCAL lock_timeout = " + lockTimeout.toMillis());
+                    try {
+                        st.execute("SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE + ", hashtext('" + schema + "'))");
+                    } catch (SQLException e) {
+                        if ("55P03".equals(e.getSQLState())) { // lock_not_available
+                            throw new OpsKitException("another opskit schema installer has held the lock on schema '" + schema
+                                    + "' for more than " + lockTimeout.toMillis() + " ms; is a start-up stuck? Nothing was changed", e);
+                        }
+                        throw e;
+                    }
+                    // the scripts' own DDL waits as long as the server's setting says, not our lock wait
+                    st.execute("SET LOCAL lock_timeout TO DEFAULT");
                     st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                     st.execute("SET LOCAL search_path TO " + schema);
                     st.execute("""
@@ -213,6 +244,7 @@ public final class SchemaInstaller {
                     + module.name() + "', but this library knows only up to version " + module.latestVersion()
                     + ": run a newer opskit-" + module.name() + ", or restore the older database");
         }
+        warnAboutChangedScripts(c, module, current);
         List<Applied> applied = new ArrayList<>();
         for (String resource : module.resources().subList(current, module.latestVersion())) {
             int version = SchemaModule.versionOf(resource);
@@ -235,6 +267,31 @@ public final class SchemaInstaller {
             applied.add(new Applied(module.name(), version, SchemaModule.descriptionOf(resource)));
         }
         return applied;
+    }
+
+    /**
+     * An applied script whose text changed since is a library bug or a local edit; the database
+     * keeps what was applied, so this only warns, once per script and run.
+     */
+    private void warnAboutChangedScripts(Connection c, SchemaModule module, int current) throws SQLException {
+        if (current == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT version, checksum FROM " + schema + ".opskit_schema_version WHERE module = ? AND version <= ? ORDER BY version")) {
+            ps.setString(1, module.name());
+            ps.setInt(2, current);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int version = rs.getInt(1);
+                    String resource = module.resources().get(version - 1);
+                    if (!sha256(read(module.loader(), resource)).equals(rs.getString(2))) {
+                        log.warn("opskit schema '{}': version {} of module '{}' was applied from a script that differs from {}"
+                                + " in this library; the database keeps what was applied", schema, version, module.name(), resource);
+                    }
+                }
+            }
+        }
     }
 
     /** The text of one script, for applications that apply it with their own migration tool. */

@@ -276,6 +276,26 @@ class SchemaInstallerTest {
                 .isInstanceOf(OpsKitException.class).hasMessageContaining("no/such/V1__x.sql");
     }
 
+    @Test
+    void aStuckInstallerMakesTheNextOneFailAfterItsLockTimeoutInsteadOfHanging() throws SQLException {
+        try (Connection holder = db.dataSource().getConnection(); Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            // the same lock an installer of schema 'stuck' takes
+            st.execute("SELECT pg_advisory_xact_lock(" + 0x6f70736b + ", hashtext('stuck'))");
+            SchemaInstaller impatient = SchemaInstaller.forSchema(db.dataSource(), "stuck").lockTimeout(java.time.Duration.ofMillis(200));
+            assertThatThrownBy(() -> impatient.install(WIDGETS))
+                    .isInstanceOf(OpsKitException.class)
+                    .hasMessageContaining("schema 'stuck'")
+                    .hasMessageContaining("200 ms")
+                    .hasMessageContaining("Nothing was changed");
+            holder.rollback();
+        }
+        assertThat(query("SELECT count(*) FROM pg_namespace WHERE nspname = 'stuck'")).containsExactly("0");
+        assertThat(SchemaInstaller.forSchema(db.dataSource(), "stuck").install(WIDGETS)).hasSize(2);
+        assertThatThrownBy(() -> SchemaInstaller.forSchema(db.dataSource(), "stuck").lockTimeout(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
+    }
+
     private List<String> query(String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
