@@ -377,13 +377,19 @@ public final class HealthRegistry implements AutoCloseable {
         if (startupComplete) {
             return true;
         }
+        int startupChecks = 0;
         for (CheckRunner r : runners) {
-            if (r.inGroup(HealthGroup.STARTUP) && r.latest().lastSuccess() == null) {
-                return false;
+            if (r.inGroup(HealthGroup.STARTUP)) {
+                if (r.latest().lastSuccess() == null) {
+                    return false;
+                }
+                startupChecks++;
             }
         }
         startupComplete = true;
-        log.info("opskit health: startup complete, every startup check has passed once");
+        if (startupChecks > 0) {
+            log.info("opskit health: startup complete, all {} startup checks have passed once", startupChecks);
+        }
         // checks that exist only for startup need not run any more
         for (CheckRunner r : runners) {
             if (r.options.groups().equals(Set.of(HealthGroup.STARTUP))) {
