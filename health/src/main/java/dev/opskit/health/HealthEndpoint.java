@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * shape when the {@code Accept} header names {@code application/health+json} (or
  * {@code ?format=health+json}), and the MicroProfile Health shape with {@code ?format=microprofile}.
  * {@code ?fresh} runs the checks now instead of reading the latest results (concurrent requests
- * share one run of each check). Status codes: 200 for UP and DEGRADED, 503 for DOWN, 404 for an
+ * share one run of each check); by default only for requests that may see details. Status codes: 200 for UP and DEGRADED, 503 for DOWN, 404 for an
  * unknown path, 405 for another method, 400 for an unknown format, 401 for a wrong bearer token.
  * Every answer carries {@code Cache-Control: no-store}. No answer ever contains a stack trace.
  */
@@ -120,7 +120,8 @@ public final class HealthEndpoint implements HttpEndpoint {
         if (format == null) {
             return json(400, "{\"error\":\"unknown format; use json, health+json or microprofile\"}");
         }
-        boolean fresh = allowFresh && request.flag("fresh");
+        // a fresh request holds an HTTP thread for up to the largest timeout, so strangers may not ask for one
+        boolean fresh = request.flag("fresh") && (details || allowFresh);
         HealthReport report = registry.report(group, fresh);
         int status = report.httpStatus();
         if (format == Format.TEXT && !request.flag("verbose") && status == 200) {
@@ -217,7 +218,7 @@ public final class HealthEndpoint implements HttpEndpoint {
         private DetailsVisibility visibility = DetailsVisibility.WHEN_AUTHORIZED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Supplier<String> scrape;
-        private boolean allowFresh = true;
+        private boolean allowFresh;
 
         private Builder(HealthRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -262,7 +263,13 @@ public final class HealthEndpoint implements HttpEndpoint {
             return this;
         }
 
-        /** Whether {@code ?fresh} may run the checks now. Default: true (runs are shared, so this cannot multiply the load). */
+        /**
+         * Whether every request may use {@code ?fresh} (run the checks now, waiting up to the largest
+         * timeout). Default: false, so only requests that may see details (a valid token, or
+         * {@link DetailsVisibility#ALWAYS}) can; for others {@code ?fresh} is ignored and they get
+         * the latest results. Runs are shared, so fresh requests never multiply the load on a
+         * dependency, but each one holds an HTTP thread while it waits.
+         */
         public Builder allowFresh(boolean allowFresh) {
             this.allowFresh = allowFresh;
             return this;

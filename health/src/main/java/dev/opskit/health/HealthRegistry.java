@@ -280,7 +280,7 @@ public final class HealthRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when {@code group} is not a standard group and no check belongs to it
      */
     public HealthReport report(String group, boolean fresh) {
-        if (group != null && !groups().contains(group)) {
+        if (group != null && !isStandardGroup(group) && !groups().contains(group)) {
             throw new IllegalArgumentException("unknown health group '" + group + "'; known groups: " + groups());
         }
         List<CheckRunner> all = runners;
@@ -323,6 +323,10 @@ public final class HealthRegistry implements AutoCloseable {
             reason = HealthReport.REASON_STARTING;
         }
         return new HealthReport(group, status, clock.instant(), uptime(), snapshots, reason);
+    }
+
+    private static boolean isStandardGroup(String group) {
+        return group.equals(HealthGroup.READINESS) || group.equals(HealthGroup.LIVENESS) || group.equals(HealthGroup.STARTUP);
     }
 
     /**

@@ -127,7 +127,7 @@ class HealthEndpointTest {
         assertThat(body.get("checks").get("breaker.openai:responseTime").get(0).get("status").asText()).isEqualTo("warn");
 
         this.db.down("gone");
-        JsonNode failing = json(endpoint().handle(EndpointRequest.get("/health/ready?fresh&format=health%2Bjson")));
+        JsonNode failing = json(endpoint().handle(authorized("/health/ready?fresh&format=health%2Bjson")));
         assertThat(failing.get("status").asText()).isEqualTo("fail");
     }
 
@@ -157,7 +157,8 @@ class HealthEndpointTest {
         assertThat(ok.bodyAsString()).isEqualTo("ok\n");
 
         db.down("connection\nrefused");
-        EndpointResponse verbose = e.handle(EndpointRequest.get("/readyz?verbose&fresh"));
+        health.checkNow("db");
+        EndpointResponse verbose = e.handle(EndpointRequest.get("/readyz?verbose"));
         assertThat(verbose.status()).isEqualTo(503);
         assertThat(verbose.bodyAsString()).isEqualTo("""
                 [-]db failed: reason withheld
@@ -166,6 +167,18 @@ class HealthEndpointTest {
                 """);
         assertThat(e.handle(authorized("/readyz?verbose")).bodyAsString()).contains("[-]db failed: connection refused\n");
         assertThat(e.handle(EndpointRequest.get("/livez?verbose")).bodyAsString()).isEqualTo("[+]ping ok\nlivez check passed\n");
+    }
+
+    @Test
+    void onlyRequestsThatMaySeeDetailsCanAskForAFreshRunUnlessAllowedForEveryone() {
+        health.checkNow("db");
+        db.down("gone");
+
+        assertThat(endpoint().handle(EndpointRequest.get("/health/ready?fresh")).status()).as("stranger: latest results").isEqualTo(200);
+        assertThat(endpoint().handle(authorized("/health/ready?fresh")).status()).isEqualTo(503);
+        db.up();
+        assertThat(HealthEndpoint.builder(health).allowFresh(true).build().handle(EndpointRequest.get("/health/ready?fresh")).status())
+                .isEqualTo(200);
     }
 
     @Test

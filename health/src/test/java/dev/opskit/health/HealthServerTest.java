@@ -101,7 +101,7 @@ class HealthServerTest {
         assertThat(send("GET", "/readyz").body()).isEqualTo("ok\n");
 
         db.down("gone");
-        assertThat(send("GET", "/health/ready?fresh").statusCode()).isEqualTo(503);
+        assertThat(send("GET", "/health/ready?fresh", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(503);
         assertThat(send("GET", "/readyz").statusCode()).isEqualTo(503);
         assertThat(send("GET", "/health/live").statusCode()).as("liveness ignores readiness checks").isEqualTo(200);
     }
