@@ -97,20 +97,25 @@ final class CheckRunner {
 
     /** Starts a run, or joins the one in flight. The future completes within the timeout. */
     CompletableFuture<CheckSnapshot> run() {
-        Run run;
+        Run run = null;
+        long stuckNanos = -1;
         synchronized (this) {
             if (current != null && !current.outcome.isDone()) {
                 return current.outcome;
             }
             if (current != null && current.stillRunning()) {
-                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.startNanos);
-                HealthResult stuck = HealthResult.down(new TimeoutException(
-                        "still running after " + ms + " ms (timed out after " + options.timeout().toMillis()
-                                + " ms and ignored the interrupt)"));
-                return CompletableFuture.completedFuture(record(stuck, Duration.ZERO, true));
+                stuckNanos = System.nanoTime() - current.startNanos;
+            } else {
+                run = new Run();
+                current = run;
             }
-            run = new Run();
-            current = run;
+        }
+        if (run == null) {
+            // recorded outside the lock: listeners may touch other runners
+            HealthResult stuck = HealthResult.down(new TimeoutException("still running after "
+                    + TimeUnit.NANOSECONDS.toMillis(stuckNanos) + " ms (timed out after " + options.timeout().toMillis()
+                    + " ms and ignored the interrupt)"));
+            return CompletableFuture.completedFuture(record(stuck, Duration.ZERO, true));
         }
         run.start();
         return run.outcome;
