@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,48 @@ class HealthServerTest {
         long again = System.nanoTime();
         assertThat(send("GET", "/readyz").statusCode()).isEqualTo(503);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - again)).isLessThan(5_000);
+    }
+
+    @Test
+    void aHundredConcurrentProbesOverHttpShareOneRunOfEachCheckWithoutHoldingServerThreads() throws Exception {
+        ControllableCheck a = ControllableCheck.create().hold();
+        ControllableCheck b = ControllableCheck.create().hold();
+        CheckOptions onRequest = CheckOptions.readiness().timeout(Duration.ofSeconds(30)).refreshOnRequest(true);
+        health.register("a", a, onRequest).register("b", b, onRequest);
+        HealthEndpoint endpoint = HealthEndpoint.of(health);
+        java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
+        HttpEndpoint counting = new HttpEndpoint() {
+            @Override
+            public EndpointResponse handle(EndpointRequest request) {
+                return handleAsync(request).join();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<EndpointResponse> handleAsync(EndpointRequest request) {
+                java.util.concurrent.CompletableFuture<EndpointResponse> f = endpoint.handleAsync(request);
+                joined.incrementAndGet(); // this probe now waits on the shared runs
+                return f;
+            }
+        };
+        start(HealthServer.builder(counting)); // the default 2 request threads
+
+        int probes = 100;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < probes; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(120)).GET().build();
+            responses.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        Await.until("all probes joined the runs", Duration.ofSeconds(60), () -> joined.get() == probes);
+        assertThat(responses).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        a.release();
+        b.release();
+
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> r : responses) {
+            assertThat(r.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(a.invocations()).isEqualTo(1);
+        assertThat(b.invocations()).isEqualTo(1);
     }
 
     @Test
