@@ -123,7 +123,7 @@ public final class HealthEndpoint implements HttpEndpoint {
                 group = custom;
             }
         }
-        boolean text = path.endsWith("z");
+        boolean text = path.equals("/livez") || path.equals("/readyz");
         if (!isGetOrHead(request)) {
             return CompletableFuture.completedFuture(methodNotAllowed());
         }

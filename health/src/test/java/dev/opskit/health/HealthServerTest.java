@@ -162,7 +162,8 @@ class HealthServerTest {
 
         String head = raw("HEAD /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(head).startsWith("HTTP/1.1 200");
-        assertThat(head.toLowerCase()).contains("content-type: application/json");
+        assertThat(head.toLowerCase()).contains("content-type: application/json")
+                .contains("content-length: " + send("GET", "/health/ready").body().getBytes(StandardCharsets.UTF_8).length);
         assertThat(head).endsWith("\r\n\r\n");
     }
 
