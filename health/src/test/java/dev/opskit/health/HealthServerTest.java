@@ -224,7 +224,7 @@ class HealthServerTest {
     }
 
     @Test
-    void theServerClosesInTheCloseePhaseOfAGracefulShutdownAfterReadinessWentDown() throws Exception {
+    void theServerClosesInTheClosePhaseOfAGracefulShutdownAfterReadinessWentDown() throws Exception {
         health.register("db", ControllableCheck.create());
         GracefulShutdown shutdown = new GracefulShutdown();
         health.bindTo(shutdown);
