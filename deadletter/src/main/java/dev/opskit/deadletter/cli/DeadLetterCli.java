@@ -91,6 +91,10 @@ public final class DeadLetterCli {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            // The jar carries no logging binding (the library must not impose one); silence slf4j's notice about it.
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         int code = run(args, System.getenv(), System.out, System.err);
         System.out.flush();
         System.exit(code);
