@@ -72,6 +72,37 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void aBatchWithAFailingLetterIsRedoneLetterByLetterSoEachSuccessIsHandedOverOnce() throws Exception {
+        try (Connection c = db.dataSource().getConnection()) {
+            TableReplayTargetProvider.createTable(c, schema);
+        }
+        store.registerReplayTarget("handed:*", TableReplayTargetProvider.target(schema));
+        java.util.List<Long> failing = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            NewDeadLetter.Builder b = letter("handed:batch");
+            if (i % 9 == 4) {
+                b.header("fail", "yes");
+            }
+            long id = store.add(b.build());
+            if (i % 9 == 4) {
+                failing.add(id);
+            }
+        }
+
+        ReplayProgress p = store.replayAll(ReplayAllRequest.builder().batchSize(10).build());
+
+        assertThat(p.done()).isEqualTo(40 - failing.size());
+        assertThat(p.failed()).isEqualTo(failing.size());
+        assertThat(countRows("SELECT count(*) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        assertThat(countRows("SELECT count(DISTINCT letter_id) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        for (long id : failing) {
+            DeadLetter l = store.get(id).orElseThrow();
+            assertThat(l.isWaiting()).isTrue();
+            assertThat(l.lastReplayError()).contains("refused letter " + id);
+        }
+    }
+
+    @Test
     void aLetterLockedByAnotherReplayIsReportedBusyAndNotHandedOver() throws Exception {
         long id = store.add(letter("a:x").build());
         AtomicInteger calls = new AtomicInteger();
