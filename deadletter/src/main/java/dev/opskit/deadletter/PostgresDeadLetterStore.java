@@ -875,11 +875,22 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
 
     @Override
     public boolean delete(long id) {
-        long n = deleteBatches("manual", "letter " + id, q("""
-                WITH doomed AS (SELECT id FROM {s}.dead_letters WHERE id = ? AND ? > 0)
-                DELETE FROM {s}.dead_letters d USING doomed WHERE d.id = doomed.id
-                RETURNING d.id, d.source"""), ps -> ps.setLong(1, id));
-        return n > 0;
+        String source = withConnection("delete letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(q("DELETE FROM {s}.dead_letters WHERE id = ? RETURNING source"))) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (source == null) {
+            return false;
+        }
+        if (metrics != null) {
+            metrics.removed("manual", 1);
+        }
+        log.info("{} - removed letter {} from '{}' (cause manual)", name, id, source);
+        return true;
     }
 
     private static void requireAge(String what, Duration d) {
