@@ -1281,7 +1281,15 @@ public final class Analyzer {
         }
         String s = v.type == Type.STRING ? v.stringValue() : v.text();
         s = s == null ? "" : s.trim();
-        return s.matches("0+(\\.0*)?\\s*(ms|s|min|h|d|us)?");
+        int i = 0;
+        boolean digit = false;
+        while (i < s.length() && (s.charAt(i) == '0' || s.charAt(i) == '.')) {
+            digit |= s.charAt(i) == '0';
+            i++;
+        }
+        String unit = s.substring(i).trim();
+        return digit && (unit.isEmpty() || unit.equals("ms") || unit.equals("s") || unit.equals("min")
+                || unit.equals("h") || unit.equals("d") || unit.equals("us"));
     }
 
     private void reset(List<Token> t, int i) {
