@@ -46,7 +46,15 @@ class FlywayCallbackTest {
                 "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nALTER TABLE users DROP COLUMN legacy;\n");
         assertThatThrownBy(() -> flyway("fw_a", "filesystem:" + dir).migrate())
                 .hasStackTraceContaining("drop-column")
-                .hasStackTraceContaining("V2__drop.sql:3:1");
+                .hasStackTraceContaining("V2__drop.sql:3:1")
+                .satisfies(e -> {
+                    Throwable t = e;
+                    while (t != null && !(t instanceof MigrationBlockedException)) {
+                        t = t.getCause();
+                    }
+                    assertThat(t).as("MigrationBlockedException in the cause chain of " + e).isNotNull();
+                    assertThat(((MigrationBlockedException) t).report().blocking()).hasSize(1);
+                });
         assertThat(columnExists("fw_a", "users", "legacy")).as("V2 must not have run").isTrue();
 
         write(dir.resolve("opskit-approvals.txt"), approvalLine(dir.resolve("V2__drop.sql")));

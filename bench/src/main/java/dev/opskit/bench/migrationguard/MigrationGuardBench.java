@@ -24,7 +24,10 @@ public final class MigrationGuardBench {
     private MigrationGuardBench() {
     }
 
-    /** A realistic mix: mostly CREATE TABLE / ALTER TABLE / CREATE INDEX / INSERT, some DO blocks, comments and functions. */
+    /**
+     * A realistic mix: CREATE TABLE / ALTER TABLE / CREATE INDEX / INSERT / COMMENT / GRANT, DO blocks, function
+     * bodies, strings with quotes and dollar signs, comments, and an approved DROP COLUMN now and then.
+     */
     static String migration(int n, Random random) {
         StringBuilder sb = new StringBuilder(4096);
         sb.append("-- migration ").append(n).append(": generated for the benchmark\n");
@@ -36,7 +39,7 @@ public final class MigrationGuardBench {
         sb.append("CREATE INDEX ").append(t).append("_tenant ON ").append(t).append(" (tenant_id, created_at DESC);\n");
         sb.append("COMMENT ON TABLE ").append(t).append(" IS 'rows of ").append(t).append("; see docs';\n");
         for (int i = 0; i < 3; i++) {
-            switch (random.nextInt(8)) {
+            switch (random.nextInt(9)) {
                 case 0 -> sb.append("ALTER TABLE users ADD COLUMN col_").append(n).append('_').append(i).append(" text;\n");
                 case 1 -> sb.append("CREATE INDEX CONCURRENTLY IF NOT EXISTS users_c").append(n).append(i)
                         .append(" ON users (email) WHERE deleted_at IS NULL;\n");
@@ -49,6 +52,8 @@ public final class MigrationGuardBench {
                 case 5 -> sb.append("CREATE OR REPLACE FUNCTION f_").append(n).append(i)
                         .append("() RETURNS trigger LANGUAGE plpgsql AS $fn$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND\n$fn$;\n");
                 case 6 -> sb.append("/* backfill moved to a job */ UPDATE ").append(t).append(" SET status = 'x' WHERE id < 0;\n");
+                case 7 -> sb.append("-- opskit:approve drop-column by=alice,bob reason=\"unused since v1.4\"\n")
+                        .append("ALTER TABLE users DROP COLUMN old_").append(n).append(i).append(";\n");
                 default -> sb.append("GRANT SELECT ON ").append(t).append(" TO reporting;\n");
             }
         }
