@@ -37,8 +37,12 @@ class CliTest {
     }
 
     private static Run run(Path cwd, String... args) throws Exception {
+        // without Flyway on the classpath: the command line must not need it
+        String classpath = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("flyway")).toList());
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+                "-cp", classpath, Cli.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(cwd.resolve("out.txt").toFile())
                 .redirectError(cwd.resolve("err.txt").toFile()).start();
