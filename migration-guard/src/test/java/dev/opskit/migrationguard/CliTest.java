@@ -66,6 +66,10 @@ class CliTest {
         assertThat(blocked.out()).contains("V2__drop.sql:3:1: blocking [drop-column]");
 
         assertThat(run(dir, "check", "missing-dir").exit()).isEqualTo(2);
+        Files.createDirectories(dir.resolve("empty"));
+        Run empty = run(dir, "check", "empty");
+        assertThat(empty.exit()).isZero();
+        assertThat(empty.err()).contains("no .sql migration files found");
         assertThat(run(dir, "check", "--format", "xml", "safe").err()).contains("format must be text, json, sarif or github, but was 'xml'");
         assertThat(run(dir, "check").exit()).isEqualTo(2);
         assertThat(run(dir, "frobnicate").exit()).isEqualTo(2);
