@@ -552,7 +552,8 @@ public final class Analyzer {
                     }
                 }
                 if (cascade && !isNew) {
-                    report(Rule.DROP_CASCADE, st, "DROP ... CASCADE on " + table + " also drops every object that depends on it.");
+                    report(Rule.DROP_CASCADE, st, "DROP ... CASCADE in ALTER TABLE " + table
+                            + " also drops every view, constraint and index that depends on what is dropped.");
                 }
             }
             case "ALTER" -> alterColumn(st, t, a + 1, b, table, isNew);
