@@ -54,7 +54,7 @@ public final class Engine {
         int statements = 0;
         for (Source src : sources) {
             Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction());
-            analyzer.analyzeFile(src.text());
+            analyzer.analyzeFile(withoutBom(src.text()));
             statements += analyzer.statements().size();
             Map<Token, Approval> byComment = new IdentityHashMap<>();
             for (Token c : analyzer.comments()) {
