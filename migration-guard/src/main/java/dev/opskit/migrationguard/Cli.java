@@ -134,7 +134,7 @@ public final class Cli {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = dev.opskit.migrationguard.internal.Engine.withoutBom(Files.readString(file, StandardCharsets.UTF_8));
         } catch (java.io.IOException | RuntimeException e) {
             err.println("error: cannot read " + file + ": " + e.getMessage());
             return ERROR;

@@ -161,7 +161,7 @@ public final class Engine {
     }
 
     /** Editors on Windows may start UTF-8 files with a byte order mark; PostgreSQL's psql skips it too. */
-    static String withoutBom(String text) {
+    public static String withoutBom(String text) {
         return !text.isEmpty() && text.charAt(0) == '\uFEFF' ? text.substring(1) : text;
     }
 
