@@ -53,4 +53,20 @@ class InProcessCliTest {
                 .isEqualTo(2);
         assertThat(err()).contains("schema must be a lower-case identifier");
     }
+
+    @Test
+    void aBadUrlNeverPrintsItsPassword() {
+        String[] urls = {
+                "jdbc:postgresql://host:notaport/db?user=ops&password=hunter2secret", // the driver's message repeats the URL
+                "postgres://ops:hunter2/secret@localhost:1/db",                        // an unencoded / in the password
+                "postgres://ops:hunter2 secret@localhost:1/db",                        // a space: the URI parser quotes the input
+                "postgres://ops:hunter2%zzsecret@localhost:1/db",                      // a broken escape: the decoder quotes it
+                "postgres://ops:p@hunter2secret@localhost:1/db"};                      // an unencoded @ in the password
+        for (String url : urls) {
+            err.reset();
+            int code = run(Map.of("DATABASE_URL", url), "stats");
+            assertThat(code).as(url).isIn(1, 2);
+            assertThat(err()).as(url).contains("***").doesNotContain("hunter2");
+        }
+    }
 }

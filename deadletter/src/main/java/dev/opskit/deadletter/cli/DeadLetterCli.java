@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,6 +87,7 @@ public final class DeadLetterCli {
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--source", "--kind", "--reason", "--status",
             "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
     private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)password=([^&]*)");
 
     private DeadLetterCli() {
     }
@@ -136,9 +138,10 @@ public final class DeadLetterCli {
             out.print(USAGE_TEXT);
             return OK;
         }
+        String url = null;
         try {
             a.validate();
-            String url = a.value("--url") != null ? a.value("--url") : env.get("DATABASE_URL");
+            url = a.value("--url") != null ? a.value("--url") : env.get("DATABASE_URL");
             if (url == null || url.isBlank()) {
                 throw new UsageException("no database: set DATABASE_URL or pass --url");
             }
@@ -150,17 +153,14 @@ public final class DeadLetterCli {
                 return new Commands(store, a, out, err).run();
             }
         } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + redact(e.getMessage(), url));
             err.println("run with --help for the usage");
             return USAGE;
         } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + redact(e.getMessage(), url));
             return USAGE;
-        } catch (FailedException e) {
-            err.println("error: " + e.getMessage());
-            return FAILED;
         } catch (RuntimeException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + redact(e.getMessage(), url));
             return FAILED;
         }
     }
@@ -177,7 +177,7 @@ public final class DeadLetterCli {
                 }
             }
         } catch (SQLException e) {
-            throw new FailedException("could not connect to " + mask(url) + ": " + e.getMessage());
+            throw new FailedException("could not connect to " + mask(url) + ": " + redact(e.getMessage(), url));
         }
     }
 
@@ -202,23 +202,71 @@ public final class DeadLetterCli {
                 ds.setURL(jdbc);
                 if (u.getRawUserInfo() != null) {
                     String[] parts = u.getRawUserInfo().split(":", 2);
-                    ds.setUser(URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
+                    ds.setUser(decode(parts[0], "user name"));
                     if (parts.length > 1) {
-                        ds.setPassword(URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+                        ds.setPassword(decode(parts[1], "password"));
                     }
                 }
             } else {
                 throw new UsageException("database URL must start with jdbc:postgresql:// or postgres://, but was " + mask(url));
             }
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new UsageException("bad database URL " + mask(url) + ": " + e.getMessage());
+            // both messages quote the URL (or a piece of it), password included
+            throw new UsageException("bad database URL " + mask(url) + ": " + redact(e.getMessage(), url));
         }
         return ds;
     }
 
+    private static String decode(String text, String what) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // not e's message: it quotes the piece it could not decode
+            throw new UsageException("the " + what + " in the database URL is not valid percent-encoding");
+        }
+    }
+
     /** The URL with any password replaced by {@code ***}. */
     static String mask(String url) {
-        return url.replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        return redact(url, url);
+    }
+
+    /**
+     * {@code text} with every password of {@code url} replaced by {@code ***}: the user-info password
+     * (everything between the first {@code :} after {@code ://} and the last {@code @}, so an
+     * unencoded {@code /} or {@code @} in it is covered too) and every {@code password=} value, raw
+     * and percent-decoded. Errs on the side of masking too much.
+     */
+    static String redact(String text, String url) {
+        if (text == null || url == null) {
+            return text;
+        }
+        List<String> secrets = new ArrayList<>();
+        int start = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        int colon = start < 0 ? -1 : url.indexOf(':', start + 3);
+        if (colon >= 0 && colon < at) {
+            secrets.add(url.substring(colon + 1, at));
+        }
+        Matcher m = PASSWORD_PARAMETER.matcher(url);
+        while (m.find()) {
+            secrets.add(m.group(1));
+        }
+        for (String raw : List.copyOf(secrets)) {
+            try {
+                secrets.add(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException ignored) {
+                // not percent-encoded: the raw form is enough
+            }
+        }
+        secrets.sort(Comparator.comparingInt(String::length).reversed());
+        String out = text;
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                out = out.replace(secret, "***");
+            }
+        }
+        return out;
     }
 
     static Duration age(String option, String text) {
