@@ -410,7 +410,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 return new ReplayResult(id, letter.source(), ReplayOutcome.FAILED, msg, null);
             }
             return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, ref);
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+            // an Error from a target too: setAutoCommit(true) below would otherwise commit its half-done work
             rollbackQuietly(c);
             throw e;
         } finally {
@@ -687,9 +688,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 }
                 pacer.pace(batch.size(), handle);
             }
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             // The run stays 'running' in the table; its advisory lock went with the closed connection,
-            // so the next run with the same filter resumes it from the last committed cursor.
+            // so the next run with the same filter resumes it from the last committed cursor. An Error
+            // (from a target, say) ends the handle too, so that nobody awaits a dead thread forever.
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -789,7 +791,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 page = page.after(p.nextAfterId().getAsLong());
             }
             handle.end(ReplayProgress.State.CANCELLED, null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             handle.end(ReplayProgress.State.FAILED, e);
         }
     }

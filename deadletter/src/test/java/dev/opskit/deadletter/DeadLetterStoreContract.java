@@ -346,6 +346,21 @@ abstract class DeadLetterStoreContract {
     }
 
     @Test
+    void aTargetThatThrowsAnErrorEndsTheReplayAllRunAsFailedInsteadOfLeavingItRunning() throws Exception {
+        long a = store.add(letter("a:x").build());
+        store.registerReplayTarget("a:*", (tx, l) -> {
+            throw new AssertionError("a bug in the target");
+        });
+
+        ReplayAllRun run = store.startReplayAll(ReplayAllRequest.builder().build());
+        ReplayProgress p = run.await(Duration.ofSeconds(60));
+
+        assertThat(p.state()).as("a caller awaiting the run must not wait forever").isEqualTo(ReplayProgress.State.FAILED);
+        assertThat(run.error()).get().isInstanceOf(AssertionError.class);
+        assertThat(store.get(a).orElseThrow().isWaiting()).isTrue();
+    }
+
+    @Test
     void cleanupDeletesOnlyReplayedLettersAndCountsThem() {
         long replayed = store.add(letter("a:x").build());
         long waiting = store.add(letter("a:x").build());

@@ -72,6 +72,25 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void whatATargetWroteBeforeThrowingAnErrorIsUndoneToo() throws Exception {
+        db.execute("CREATE TABLE " + schema + ".outbox (letter_id bigint NOT NULL)");
+        long id = store.add(letter("webhook:x").build());
+        store.registerReplayTarget("webhook:x", (tx, l) -> {
+            try (Statement st = tx.createStatement()) {
+                st.execute("INSERT INTO " + schema + ".outbox VALUES (" + l.id() + ")");
+            }
+            throw new AssertionError("a bug in the target, after writing");
+        });
+
+        assertThatThrownBy(() -> store.replay(id)).isInstanceOf(AssertionError.class);
+
+        assertThat(countRows("SELECT count(*) FROM " + schema + ".outbox"))
+                .as("a half-done hand-over must not be committed: the letter is still waiting and would be handed over again")
+                .isZero();
+        assertThat(store.get(id).orElseThrow().isWaiting()).isTrue();
+    }
+
+    @Test
     void aBatchWithAFailingLetterIsRedoneLetterByLetterSoEachSuccessIsHandedOverOnce() throws Exception {
         try (Connection c = db.dataSource().getConnection()) {
             TableReplayTargetProvider.createTable(c, schema);

@@ -274,7 +274,8 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
                 handle.end(ReplayProgress.State.FINISHED, null);
             } catch (InterruptedException e) {
                 handle.end(ReplayProgress.State.CANCELLED, null);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error from a target too: a run left RUNNING would make its callers wait forever
                 handle.end(ReplayProgress.State.FAILED, e);
             }
         }, "opskit-deadletter-replay-" + handle.runId());
