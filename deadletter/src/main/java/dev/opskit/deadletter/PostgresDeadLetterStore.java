@@ -927,49 +927,63 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     private long deleteBatches(String cause, String what, String sql, Binder first) {
         Map<String, long[]> bySource = new TreeMap<>();
         long total = 0;
-        while (true) {
-            int n = withConnection("delete " + what, c -> {
-                int deleted = 0;
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    first.bind(ps);
-                    ps.setInt(2, purgeBatchSize);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            deleted++;
-                            long id = rs.getLong(1);
-                            long[] s = bySource.computeIfAbsent(rs.getString(2), k -> new long[] {0, Long.MAX_VALUE, 0});
-                            s[0]++;
-                            s[1] = Math.min(s[1], id);
-                            s[2] = Math.max(s[2], id);
-                            log.debug("{} - removed letter {} ({})", name, id, cause);
+        try {
+            while (true) {
+                int n = withConnection("delete " + what, c -> {
+                    int deleted = 0;
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        first.bind(ps);
+                        ps.setInt(2, purgeBatchSize);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                deleted++;
+                                long id = rs.getLong(1);
+                                long[] s = bySource.computeIfAbsent(rs.getString(2), k -> new long[] {0, Long.MAX_VALUE, 0});
+                                s[0]++;
+                                s[1] = Math.min(s[1], id);
+                                s[2] = Math.max(s[2], id);
+                                log.debug("{} - removed letter {} ({})", name, id, cause);
+                            }
                         }
                     }
+                    return deleted;
+                });
+                total += n;
+                if (metrics != null) {
+                    metrics.removed(cause, n);
                 }
-                return deleted;
-            });
-            total += n;
-            if (metrics != null) {
-                metrics.removed(cause, n);
-            }
-            if (n < purgeBatchSize) {
-                break;
-            }
-            if (!purgePause.isZero()) {
-                try {
-                    Thread.sleep(purgePause.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    log.warn("{} - interrupted while deleting {}; {} removed so far", name, what, total);
+                if (n < purgeBatchSize) {
                     break;
                 }
+                if (!purgePause.isZero()) {
+                    try {
+                        Thread.sleep(purgePause.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        log.warn("{} - interrupted while deleting {}; {} removed so far", name, what, total);
+                        break;
+                    }
+                }
             }
+        } catch (RuntimeException e) {
+            if (total == 0) {
+                throw e;
+            }
+            // the batches before the failure are committed: say so, in the log and to the caller
+            logRemoved(total, what, cause, bySource);
+            throw new DeadLetterException(e.getMessage() + " (" + total + " letters were removed before this failure, cause "
+                    + cause + ")", e);
         }
+        logRemoved(total, what, cause, bySource);
+        return total;
+    }
+
+    private void logRemoved(long total, String what, String cause, Map<String, long[]> bySource) {
         if (total > 0) {
             Map<String, String> summary = new LinkedHashMap<>();
             bySource.forEach((src, s) -> summary.put(src, s[0] + " (ids " + s[1] + ".." + s[2] + ")"));
             log.info("{} - removed {} {} (cause {}): {}", name, total, what, cause, summary);
         }
-        return total;
     }
 
     // ---------------------------------------------------------------- metrics, lifecycle

@@ -91,6 +91,28 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void aPurgeThatFailsHalfwaySaysHowManyLettersItHadAlreadyRemoved() {
+        // the store purges in batches of 10 (see newStore); a trigger makes the second batch fail
+        db.execute("""
+                CREATE FUNCTION {s}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'letter % may not be deleted', OLD.id; END $$;
+                CREATE TRIGGER refuse BEFORE DELETE ON {s}.dead_letters
+                    FOR EACH ROW WHEN (OLD.kind = 'poison') EXECUTE FUNCTION {s}.refuse();
+                """.replace("{s}", schema));
+        for (int i = 0; i < 10; i++) {
+            store.add(letter("a:x").diedAt(ago(Duration.ofDays(10))).build());
+        }
+        store.add(NewDeadLetter.builder("a:x", "poison").diedAt(ago(Duration.ofDays(9))).build());
+
+        assertThatThrownBy(() -> store.purgeOlderThan(Duration.ofDays(7)))
+                .isInstanceOf(DeadLetterException.class)
+                .hasMessageContaining("may not be deleted")
+                .hasMessageContaining("10 letters were removed before this failure");
+        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "age")).isEqualTo(10);
+        assertThat(store.count(DeadLetterQuery.builder().anyStatus().build())).isEqualTo(1);
+    }
+
+    @Test
     void aBatchWithAFailingLetterIsRedoneLetterByLetterSoEachSuccessIsHandedOverOnce() throws Exception {
         try (Connection c = db.dataSource().getConnection()) {
             TableReplayTargetProvider.createTable(c, schema);
