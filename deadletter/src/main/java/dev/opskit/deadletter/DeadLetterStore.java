@@ -2,8 +2,10 @@ package dev.opskit.deadletter;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -65,7 +67,14 @@ public interface DeadLetterStore extends AutoCloseable {
     ReplayResult replay(long id);
 
     /** Replays each id in turn, in the given order; one result per id. */
-    List<ReplayResult> replay(Collection<Long> ids);
+    default List<ReplayResult> replay(Collection<Long> ids) {
+        Objects.requireNonNull(ids, "ids must not be null");
+        List<ReplayResult> out = new ArrayList<>(ids.size());
+        for (Long id : ids) {
+            out.add(replay(Objects.requireNonNull(id, "ids must not contain null")));
+        }
+        return out;
+    }
 
     /**
      * Starts a replay-all run on its own thread (named {@code opskit-deadletter-replay-<runId>}) and

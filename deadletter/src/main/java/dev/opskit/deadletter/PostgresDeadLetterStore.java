@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -469,16 +468,6 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             ps.setArray(2, b);
             ps.executeUpdate();
         }
-    }
-
-    @Override
-    public List<ReplayResult> replay(Collection<Long> ids) {
-        Objects.requireNonNull(ids, "ids must not be null");
-        List<ReplayResult> out = new ArrayList<>(ids.size());
-        for (Long id : ids) {
-            out.add(replay(Objects.requireNonNull(id, "ids must not contain null")));
-        }
-        return out;
     }
 
     @Override

@@ -6,8 +6,6 @@ import java.util.Locale;
 public enum ReplayOutcome {
     /** The target accepted it; the letter is now {@link DeadLetterStatus#REPLAYED}. */
     REPLAYED,
-    /** Dry run: it would have been handed to a target (one exists); nothing changed. */
-    DRY_RUN,
     /** The target threw; the letter stays waiting with {@link DeadLetter#lastReplayError()} set. */
     FAILED,
     /** No replay target is registered for its source; the letter stays waiting. */
@@ -24,8 +22,8 @@ public enum ReplayOutcome {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** True for outcomes where the letter was (or, in a dry run, would be) handed over. */
+    /** True when the letter was handed over. */
     public boolean isSuccess() {
-        return this == REPLAYED || this == DRY_RUN;
+        return this == REPLAYED;
     }
 }

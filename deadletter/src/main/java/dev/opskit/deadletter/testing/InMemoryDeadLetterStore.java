@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -226,16 +225,6 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
         return new DeadLetter(l.id(), l.source(), l.kind(), l.payload(), l.headers(), l.idempotencyKey(), l.errorType(),
                 l.causeType(), l.message(), l.stackTrace(), l.attempts(), l.firstFailedAt(), l.lastFailedAt(), l.diedAt(),
                 l.reason(), l.reasonDetail(), l.replayOf(), status, replayCount, lastReplayedAt, ref, error);
-    }
-
-    @Override
-    public List<ReplayResult> replay(Collection<Long> ids) {
-        Objects.requireNonNull(ids, "ids must not be null");
-        List<ReplayResult> out = new ArrayList<>();
-        for (Long id : ids) {
-            out.add(replay(Objects.requireNonNull(id, "ids must not contain null")));
-        }
-        return out;
     }
 
     @Override
