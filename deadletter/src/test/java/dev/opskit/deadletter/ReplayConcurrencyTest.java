@@ -100,8 +100,9 @@ class ReplayConcurrencyTest {
         Map<String, String> env = Map.of("DATABASE_URL", db.jdbcUrl());
         File out = File.createTempFile("crash", ".out");
         File err = File.createTempFile("crash", ".err");
+        Process first = null;
         try {
-            Process first = ChildJvm.start(env, out.toPath(), err.toPath(),
+            first = ChildJvm.start(env, out.toPath(), err.toPath(),
                     "--schema", schema, "replay", "--all", "--source", "handed:*", "--rate", "300", "--batch", "10");
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (query("SELECT count(*) FROM crash.handed") < 100 && first.isAlive() && System.nanoTime() < deadline) {
@@ -123,6 +124,9 @@ class ReplayConcurrencyTest {
             assertThat(again.exitCode()).as(again.err()).isZero();
             assertThat(again.err()).contains("resuming replay-all run");
         } finally {
+            if (first != null) {
+                first.destroyForcibly(); // never leave the child running when an assertion above failed
+            }
             out.delete();
             err.delete();
             store.close();
