@@ -38,15 +38,18 @@ final class ChildJvm {
     static Result run(Map<String, String> env, String... args) throws Exception {
         File out = File.createTempFile("dlcli", ".out");
         File err = File.createTempFile("dlcli", ".err");
+        Process p = null;
         try {
-            Process p = start(env, out.toPath(), err.toPath(), args);
+            p = start(env, out.toPath(), err.toPath(), args);
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
                 throw new AssertionError("the command line did not finish within 180 s: " + List.of(args));
             }
             return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
                     Files.readString(err.toPath(), StandardCharsets.UTF_8));
         } finally {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly(); // timed out, or this thread was interrupted while waiting
+            }
             out.delete();
             err.delete();
         }
