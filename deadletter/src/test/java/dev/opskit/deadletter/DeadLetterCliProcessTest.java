@@ -134,6 +134,21 @@ class DeadLetterCliProcessTest {
         assertThat(store.count(DeadLetterQuery.builder().source("handed:old").anyStatus().build())).isZero();
     }
 
+    @Test
+    void anAgeWithoutAUnitIsAUsageErrorAndPurgesNothing() {
+        long before = store.count(DeadLetterQuery.builder().anyStatus().build());
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream discard = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true);
+
+        // "7" meant 7 days at 3 a.m.; read as 7 seconds it would delete nearly every letter
+        int code = dev.opskit.deadletter.cli.DeadLetterCli.run(new String[] {"purge", "--older-than", "7"}, env, discard,
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--older-than must be an age like 30s, 15m, 12h or 7d, but was '7'");
+        assertThat(store.count(DeadLetterQuery.builder().anyStatus().build())).isEqualTo(before);
+    }
+
     private static JsonNode findById(JsonNode letters, long id) {
         for (JsonNode n : letters) {
             if (n.get("id").asLong() == id) {

@@ -86,7 +86,8 @@ public final class DeadLetterCli {
     private static final Set<String> FLAGS = Set.of("--json", "--help", "-h", "--all", "--dry-run");
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--source", "--kind", "--reason", "--status",
             "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
-    private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    /** The unit is required: a bare "7" for "7 days" must not purge everything older than 7 seconds. */
+    private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)password=([^&]*)");
 
     private DeadLetterCli() {
@@ -275,8 +276,7 @@ public final class DeadLetterCli {
             throw new UsageException(option + " must be an age like 30s, 15m, 12h or 7d, but was '" + text + "'");
         }
         long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
+        return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
