@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sets the system property {@code sun.net.httpserver.nodelay=true} (TCP_NODELAY) unless it is
  * already set, because without it a keep-alive client waits for delayed ACKs (about 40 ms a request).
+ * Sets {@code sun.net.httpserver.maxReqTime} to {@value #DEFAULT_MAX_REQUEST_SECONDS} (seconds) unless
+ * it is already set: the JDK server reads a request on a request thread, so without a limit a client
+ * that stops halfway through its request holds that thread for good, and {@code threads} such
+ * clients starve every probe. Such a connection is dropped after that time; waiting for a check
+ * run does not count. Both properties are read once per JVM, when its first JDK HTTP server starts.
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
@@ -57,10 +62,15 @@ public final class HealthServer implements AutoCloseable {
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     /** Default number of request threads: {@value}. */
     public static final int DEFAULT_THREADS = 2;
+    /** Longest time a client may take to send a request, in seconds, unless {@code sun.net.httpserver.maxReqTime} is set: {@value}. */
+    public static final int DEFAULT_MAX_REQUEST_SECONDS = 5;
 
     static {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(DEFAULT_MAX_REQUEST_SECONDS));
         }
     }
 

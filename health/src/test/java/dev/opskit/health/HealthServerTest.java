@@ -188,6 +188,34 @@ class HealthServerTest {
     }
 
     @Test
+    void clientsThatStallHalfwayThroughARequestCannotStarveTheProbes() throws Exception {
+        health.register("db", ControllableCheck.create());
+        start(); // the default 2 request threads
+        List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            // the JDK server reads request headers and bodies on the request threads: one stalled
+            // client per thread, each leaving its connection open
+            for (int i = 0; i < HealthServer.DEFAULT_THREADS; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.getOutputStream().write((i % 2 == 0 ? "GET /health HTTP/1.1\r\nHo"
+                        : "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nab").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            Thread.sleep(200); // not an assertion: lets the server hand the stalled connections to its threads
+
+            // dropped after HealthServer.DEFAULT_MAX_REQUEST_SECONDS; the bound here is generous for a loaded machine
+            HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/readyz"))
+                    .timeout(Duration.ofSeconds(40)).GET().build();
+            assertThat(client.send(probe, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok\n");
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void extraRoutesAreServedBesideTheHealthEndpoints() throws Exception {
         health.register("db", ControllableCheck.create());
         start(HealthServer.builder(HealthEndpoint.of(health))
