@@ -115,7 +115,8 @@ final class CheckRunner {
             HealthResult stuck = HealthResult.down(new TimeoutException("still running after "
                     + TimeUnit.NANOSECONDS.toMillis(stuckNanos) + " ms (timed out after " + options.timeout().toMillis()
                     + " ms and ignored the interrupt)"));
-            return CompletableFuture.completedFuture(record(stuck, Duration.ZERO, true));
+            // its duration is how long the stuck run has taken so far, so the duration timer shows the hang
+            return CompletableFuture.completedFuture(record(stuck, Duration.ofNanos(stuckNanos), true));
         }
         run.start();
         return run.outcome;

@@ -259,6 +259,8 @@ class HealthRegistryTest {
         assertThat(again[0].status()).isEqualTo(HealthStatus.DOWN);
         assertThat(again[0].timedOut()).isTrue();
         assertThat(again[0].consecutiveFailures()).isGreaterThanOrEqualTo(2);
+        assertThat(again[0].duration()).as("how long the stuck run has taken so far, not zero")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
         assertThat(health.checkNow("stuck").result().errorMessage().orElseThrow()).startsWith("still running after");
         synchronized (runs) {
             assertThat(runs[0]).isEqualTo(1);
