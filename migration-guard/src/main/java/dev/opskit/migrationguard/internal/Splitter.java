@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Splits a token stream into statements the way psql does: at a {@code ;} outside parentheses and
- * outside a SQL-standard function body ({@code CREATE FUNCTION ... BEGIN ATOMIC ... END}), where
- * {@code BEGIN}/{@code CASE} open and {@code END} closes a level. Strings and dollar-quoted bodies are
+ * outside a SQL-standard function body ({@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, outside
+ * parentheses), inside which {@code BEGIN}/{@code CASE} open and {@code END} closes a level. Strings and dollar-quoted bodies are
  * single tokens already, so a {@code ;} inside them never splits.
  */
 public final class Splitter {
@@ -49,8 +49,11 @@ public final class Splitter {
                 case IDENT -> {
                     if (code.size() <= 4 && (t.is("FUNCTION") || t.is("PROCEDURE")) && code.get(0).is("CREATE")) {
                         routine = true;
-                    } else if (routine) {
-                        if (t.is("BEGIN")) {
+                    } else if (routine && parens == 0) {
+                        // like psql, outside parentheses only (a parameter may be called "begin"); the
+                        // body opens with BEGIN ATOMIC, after which BEGIN and CASE nest until END
+                        if (beginDepth == 0 ? t.is("ATOMIC") && code.size() >= 2 && code.get(code.size() - 2).is("BEGIN")
+                                : t.is("BEGIN")) {
                             beginDepth++;
                         } else if (t.is("CASE") && beginDepth > 0) {
                             beginDepth++;

@@ -88,4 +88,25 @@ class AnalyzerTest {
         assertThat(f).extracting(RawFinding::rule).containsExactly(Rule.REQUIRE_LOCK_TIMEOUT);
         assertThat(f.get(0).line()).isEqualTo(6);
     }
+
+    @Test
+    void aParameterNamedBeginDoesNotSwallowTheNextStatement() {
+        List<RawFinding> f = analyze("""
+                CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+                DROP TABLE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_TABLE);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_TABLE).first()
+                .satisfies(x -> assertThat(x.line()).isEqualTo(2));
+    }
+
+    @Test
+    void aBeginAtomicBodyIsOneStatement() {
+        List<RawFinding> f = analyze("""
+                CREATE FUNCTION g() RETURNS int LANGUAGE sql
+                BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; DELETE FROM audit; END;
+                DROP TABLE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_TABLE).doesNotContain(Rule.DELETE_WITHOUT_WHERE);
+    }
 }
