@@ -190,7 +190,11 @@ public final class Analyzer {
         return t.type == Type.OPERATOR && t.text().equals(op);
     }
 
-    /** A possibly qualified name at {@code i}: returns the index after it, or -1; stores the last part in {@code out[0]}. */
+    /**
+     * A possibly qualified name at {@code i}: returns the index after it, or -1; stores the name as
+     * written (parts folded as PostgreSQL does, joined by dots) in {@code out[0]}, so that
+     * {@code other.users} is not taken for the {@code users} this file created.
+     */
     private static int qname(List<Token> t, int i, String[] out) {
         if (i >= t.size() || !t.get(i).isName()) {
             return -1;
@@ -198,7 +202,7 @@ public final class Analyzer {
         String name = t.get(i).name();
         i++;
         while (i + 1 < t.size() && t.get(i).type == Type.DOT && t.get(i + 1).isName()) {
-            name = t.get(i + 1).name();
+            name = name + "." + t.get(i + 1).name();
             i += 2;
         }
         out[0] = name;
@@ -477,7 +481,8 @@ public final class Analyzer {
                 }
                 createdTables.remove(table);
                 if (isNew) {
-                    createdTables.add(newName);
+                    int dot = table.lastIndexOf('.');
+                    createdTables.add(dot < 0 ? newName : table.substring(0, dot + 1) + newName); // same schema
                 }
             } else if (!kw(t, j + 1, "CONSTRAINT") && !isNew) {
                 int c = kw(t, j + 1, "COLUMN") ? j + 2 : j + 1;
@@ -909,21 +914,16 @@ public final class Analyzer {
             createIndex(st, t, kw(t, j, "INDEX") ? j + 1 : j + 2);
         } else if (kw(t, j, "SEQUENCE") || kw(t, j, "SCHEMA")) {
             boolean schema = kw(t, j, "SCHEMA");
-            int k = j + 1;
-            if (kw(t, k, "IF", "NOT")) {
-                k += 3;
-            }
-            String[] out = new String[1];
-            if (qname(t, k, out) > 0) {
-                (schema ? createdSchemas : createdSequences).add(out[0]);
+            // IF NOT EXISTS: the object may exist already, with data; it is not new
+            if (!kw(t, j + 1, "IF", "NOT")) {
+                String[] out = new String[1];
+                if (qname(t, j + 1, out) > 0) {
+                    (schema ? createdSchemas : createdSequences).add(out[0]);
+                }
             }
         } else if (kw(t, j, "FOREIGN", "TABLE")) {
             String[] out = new String[1];
-            int k = j + 2;
-            if (kw(t, k, "IF", "NOT")) {
-                k += 3;
-            }
-            if (qname(t, k, out) > 0) {
+            if (!kw(t, j + 2, "IF", "NOT") && qname(t, j + 2, out) > 0) {
                 createdTables.add(out[0]);
             }
         } else if (j >= t.size() || !HARMLESS_CREATE_WORDS.contains(upper(t.get(j)))) {
@@ -933,7 +933,8 @@ public final class Analyzer {
 
     private void createTable(Statement st, List<Token> t, int j, boolean temp) {
         int n = t.size();
-        if (kw(t, j, "IF", "NOT")) {
+        boolean ifNotExists = kw(t, j, "IF", "NOT");
+        if (ifNotExists) {
             j += 3;
         }
         String[] out = new String[1];
@@ -943,7 +944,9 @@ public final class Analyzer {
             return;
         }
         String table = out[0];
-        createdTables.add(table);
+        if (!ifNotExists) {
+            createdTables.add(table); // with IF NOT EXISTS it may be an existing table with data
+        }
         if (j >= n || t.get(j).type != Type.LPAREN) {
             return; // AS query, PARTITION OF, OF type
         }
@@ -982,7 +985,8 @@ public final class Analyzer {
             concurrently = true;
             j++;
         }
-        if (kw(t, j, "IF", "NOT")) {
+        boolean ifNotExists = kw(t, j, "IF", "NOT");
+        if (ifNotExists) {
             j += 3;
         }
         String[] out = new String[1];
@@ -992,7 +996,9 @@ public final class Analyzer {
                 unparsed(st, "CREATE INDEX without ON");
                 return;
             }
-            createdIndexes.add(out[0]);
+            if (!ifNotExists) {
+                createdIndexes.add(out[0]);
+            }
         }
         if (!kw(t, j, "ON")) {
             unparsed(st, "CREATE INDEX without ON");

@@ -109,4 +109,33 @@ class AnalyzerTest {
                 """);
         assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_TABLE).doesNotContain(Rule.DELETE_WITHOUT_WHERE);
     }
+
+    @Test
+    void createIfNotExistsDoesNotMakeAnExistingTableNew() {
+        List<RawFinding> f = analyze("""
+                SET lock_timeout = '1s'; SET statement_timeout = '1min';
+                CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);
+                CREATE SEQUENCE IF NOT EXISTS user_ids;
+                CREATE INDEX IF NOT EXISTS users_id ON users (id);
+                ALTER TABLE users DROP COLUMN email;
+                DROP INDEX users_id;
+                DROP SEQUENCE user_ids;
+                TRUNCATE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_COLUMN, Rule.CREATE_INDEX_NON_CONCURRENTLY,
+                Rule.DROP_INDEX_NON_CONCURRENTLY, Rule.DROP_SEQUENCE, Rule.TRUNCATE);
+    }
+
+    @Test
+    void aTableCreatedInOneSchemaDoesNotMakeTheSameNameInAnotherSchemaNew() {
+        List<RawFinding> f = analyze("""
+                CREATE TABLE scratch.users (id bigint PRIMARY KEY);
+                DROP TABLE public.users;
+                ALTER TABLE scratch.users RENAME TO old_users;
+                DROP TABLE scratch.old_users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).containsOnlyOnce(Rule.DROP_TABLE);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_TABLE).first()
+                .satisfies(x -> assertThat(x.line()).isEqualTo(2));
+    }
 }
