@@ -32,7 +32,7 @@ public final class Analyzer {
     private static final Set<String> HARMLESS_FIRST_WORDS = Set.of(
             "COMMENT", "GRANT", "REVOKE", "INSERT", "SELECT", "VALUES", "TABLE", "COPY", "ANALYZE", "ANALYSE",
             "SHOW", "SAVEPOINT", "RELEASE", "CALL", "NOTIFY", "LISTEN", "UNLISTEN", "DISCARD", "SECURITY",
-            "IMPORT", "REASSIGN", "EXPLAIN", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "CLOSE", "MOVE",
+            "IMPORT", "REASSIGN", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "CLOSE", "MOVE",
             "LOAD", "CHECKPOINT", "MERGE");
     private static final Set<String> HARMLESS_CREATE_WORDS = Set.of(
             "VIEW", "MATERIALIZED", "FUNCTION", "PROCEDURE", "TRIGGER", "CONSTRAINT", "SEQUENCE", "EXTENSION",
@@ -371,14 +371,47 @@ public final class Analyzer {
             case "PREPARE" -> {
                 if (kw(t, i + 1, "TRANSACTION")) {
                     commit(st, t, i + 2);
+                } else {
+                    // PREPARE name [(types)] AS statement: the statement runs at EXECUTE; check it here
+                    int as = findTop(t, i + 1, t.size(), "AS");
+                    if (as < 0) {
+                        unparsed(st, "PREPARE without AS");
+                    } else {
+                        analyzeFrom(st, t, as + 1);
+                    }
                 }
             }
+            case "EXPLAIN" -> explain(st, t, i + 1);
             case "DO" -> doStatement(st, t, i + 1);
             default -> {
                 if (!HARMLESS_FIRST_WORDS.contains(k)) {
                     unparsed(st, "unknown statement " + k);
                 }
             }
+        }
+    }
+
+    /** EXPLAIN ANALYZE runs the statement it explains: check that statement then. */
+    private void explain(Statement st, List<Token> t, int i) {
+        boolean runs = false;
+        if (i < t.size() && t.get(i).type == Type.LPAREN) {
+            int close = closing(t, i, t.size());
+            for (int k = i + 1; k < close; k++) {
+                if (t.get(k).is("ANALYZE") || t.get(k).is("ANALYSE")) {
+                    Token v = k + 1 < close ? t.get(k + 1) : null;
+                    runs = v == null || v.type == Type.COMMA || !(v.is("FALSE") || v.is("OFF")
+                            || (v.type == Type.NUMBER && v.text().equals("0")));
+                }
+            }
+            i = close + 1;
+        } else {
+            while (kw(t, i, "ANALYZE") || kw(t, i, "ANALYSE") || kw(t, i, "VERBOSE")) {
+                runs |= !t.get(i).is("VERBOSE");
+                i++;
+            }
+        }
+        if (runs) {
+            analyzeFrom(st, t, i);
         }
     }
 

@@ -138,4 +138,20 @@ class AnalyzerTest {
         assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_TABLE).first()
                 .satisfies(x -> assertThat(x.line()).isEqualTo(2));
     }
+
+    @Test
+    void statementsThatPrepareOrExplainAnalyzeAreChecked() {
+        List<RawFinding> f = analyze("""
+                PREPARE wipe AS DELETE FROM users;
+                EXECUTE wipe;
+                EXPLAIN ANALYZE UPDATE orders SET total = 0;
+                EXPLAIN (ANALYZE, BUFFERS) DELETE FROM carts;
+                EXPLAIN (ANALYZE false) DELETE FROM sessions;
+                EXPLAIN DELETE FROM sessions;
+                """);
+        assertThat(f).extracting(RawFinding::rule, RawFinding::line).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Rule.DELETE_WITHOUT_WHERE, 1),
+                org.assertj.core.groups.Tuple.tuple(Rule.UPDATE_WITHOUT_WHERE, 3),
+                org.assertj.core.groups.Tuple.tuple(Rule.DELETE_WITHOUT_WHERE, 4));
+    }
 }
