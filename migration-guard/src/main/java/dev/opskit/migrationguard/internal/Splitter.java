@@ -22,9 +22,12 @@ public final class Splitter {
         int parens = 0;
         int beginDepth = 0;
         boolean routine = false;
+        int semicolonLine = -1;
         for (Token t : tokens) {
             if (t.type == Type.COMMENT) {
-                if (code.isEmpty()) {
+                // a comment on the line that ended the previous statement trails that statement: it
+                // is not "directly above" the next one (so an approval there does not approve it)
+                if (code.isEmpty() && t.line != semicolonLine) {
                     comments.add(t);
                 }
                 continue;
@@ -35,6 +38,7 @@ public final class Splitter {
                     code = new ArrayList<>();
                 }
                 comments = new ArrayList<>();
+                semicolonLine = t.line;
                 error = null;
                 routine = false;
                 continue;
