@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public final class Analyzer {
     private static final int MAX_DO_DEPTH = 4;
+    /** WITH, PREPARE and EXPLAIN look into the statement they hold; deeper than this is reported, not recursed. */
+    private static final int MAX_NESTING = 32;
     private static final int MAX_IDENTIFIER_BYTES = 63;
 
     private static final Set<String> VOLATILE_FUNCTIONS = Set.of(
@@ -71,6 +73,7 @@ public final class Analyzer {
     private boolean lockTimeoutReported;
     private boolean statementTimeoutReported;
     private boolean inDeclare;
+    private int nesting;
 
     public Analyzer(String file, boolean assumeInTransaction) {
         this.file = file;
@@ -332,6 +335,19 @@ public final class Analyzer {
         if (i >= t.size()) {
             return;
         }
+        if (nesting >= MAX_NESTING) {
+            unparsed(st, "statement nested too deeply");
+            return;
+        }
+        nesting++;
+        try {
+            analyzeKeyword(st, t, i);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void analyzeKeyword(Statement st, List<Token> t, int i) {
         Token f = t.get(i);
         if (f.type != Type.IDENT) {
             if (f.type == Type.LPAREN) {

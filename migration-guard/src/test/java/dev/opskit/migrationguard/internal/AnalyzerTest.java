@@ -154,4 +154,14 @@ class AnalyzerTest {
                 org.assertj.core.groups.Tuple.tuple(Rule.UPDATE_WITHOUT_WHERE, 3),
                 org.assertj.core.groups.Tuple.tuple(Rule.DELETE_WITHOUT_WHERE, 4));
     }
+
+    @Test
+    void deeplyNestedStatementsAreReportedInsteadOfOverflowingTheStack() {
+        List<RawFinding> with = analyze("WITH a AS (SELECT 1) ".repeat(100_000) + "SELECT 1;");
+        List<RawFinding> explain = analyze("EXPLAIN ANALYZE ".repeat(100_000) + "SELECT 1;");
+        assertThat(with).extracting(RawFinding::rule).containsExactly(Rule.UNPARSED_STATEMENT);
+        assertThat(explain).extracting(RawFinding::rule).containsExactly(Rule.UNPARSED_STATEMENT);
+        assertThat(analyze("WITH a AS (SELECT 1) ".repeat(3) + "DELETE FROM users;"))
+                .extracting(RawFinding::rule).containsExactly(Rule.DELETE_WITHOUT_WHERE);
+    }
 }
