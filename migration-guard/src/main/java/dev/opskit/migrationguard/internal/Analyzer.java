@@ -1279,7 +1279,7 @@ public final class Analyzer {
         boolean concurrently = false;
         if (i < n && t.get(i).type == Type.LPAREN) {
             int close = closing(t, i, n);
-            concurrently = findTop(t, i + 1, close, "CONCURRENTLY") >= 0 || containsAt(t, i + 1, close, "CONCURRENTLY");
+            concurrently = containsAt(t, i + 1, close, "CONCURRENTLY");
             i = close + 1;
         }
         if (i >= n) {
