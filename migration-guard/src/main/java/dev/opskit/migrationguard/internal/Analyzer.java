@@ -1553,7 +1553,7 @@ public final class Analyzer {
         if (i >= n) {
             return;
         }
-        Statement sql = i == 0 ? s : sub(s, t.subList(i, n));
+        Statement sql = i == 0 ? s : sub(s, i);
         Token f = t.get(i);
         String k = upper(f);
         if (k.equals("EXECUTE")) {
@@ -1582,8 +1582,21 @@ public final class Analyzer {
         analyze(sql);
     }
 
-    private static Statement sub(Statement s, List<Token> code) {
-        Statement out = new Statement(s.src, code, s.leadingComments, null);
+    /**
+     * The SQL statement starting at token {@code i} of a PL/pgSQL statement ({@code BEGIN}, {@code THEN},
+     * {@code LOOP} ... before it). Its leading comments are those above the wrapper and those
+     * directly above token {@code i}, so an approval written right above the SQL inside a DO body counts.
+     */
+    private static Statement sub(Statement s, int i) {
+        Token prev = s.code.get(i - 1);
+        Token first = s.code.get(i);
+        List<Token> leading = new ArrayList<>(s.leadingComments);
+        for (Token c : s.innerComments) {
+            if (c.src == first.src && c.start >= prev.end && c.end <= first.start) {
+                leading.add(c);
+            }
+        }
+        Statement out = new Statement(s.src, s.code.subList(i, s.code.size()), leading, null);
         out.parent = s.parent;
         return out;
     }

@@ -18,6 +18,7 @@ public final class Splitter {
         List<Statement> out = new ArrayList<>();
         List<Token> code = new ArrayList<>();
         List<Token> comments = new ArrayList<>();
+        List<Token> inner = new ArrayList<>();
         Token error = null;
         int parens = 0;
         int beginDepth = 0;
@@ -27,17 +28,20 @@ public final class Splitter {
             if (t.type == Type.COMMENT) {
                 // a comment on the line that ended the previous statement trails that statement: it
                 // is not "directly above" the next one (so an approval there does not approve it)
-                if (code.isEmpty() && t.line != semicolonLine) {
+                if (!code.isEmpty()) {
+                    inner.add(t);
+                } else if (t.line != semicolonLine) {
                     comments.add(t);
                 }
                 continue;
             }
             if (t.type == Type.SEMICOLON && parens == 0 && beginDepth == 0) {
                 if (!code.isEmpty()) {
-                    out.add(new Statement(src, code, comments, error));
+                    out.add(new Statement(src, code, comments, inner, error));
                     code = new ArrayList<>();
                 }
                 comments = new ArrayList<>();
+                inner = new ArrayList<>();
                 semicolonLine = t.line;
                 error = null;
                 routine = false;
@@ -70,7 +74,7 @@ public final class Splitter {
             }
         }
         if (!code.isEmpty()) {
-            out.add(new Statement(src, code, comments, error));
+            out.add(new Statement(src, code, comments, inner, error));
         }
         return out;
     }
