@@ -74,6 +74,8 @@ public final class Analyzer {
     private boolean statementTimeoutReported;
     private boolean inDeclare;
     private int nesting;
+    /** The columns the ALTER TABLE being analysed drops, for one finding that names them all. */
+    private List<String> droppedColumns = List.of();
 
     public Analyzer(String file, boolean assumeInTransaction) {
         this.file = file;
@@ -547,13 +549,30 @@ public final class Analyzer {
             }
             return;
         }
-        for (int[] action : splitTop(t, j, n)) {
+        List<int[]> actions = splitTop(t, j, n);
+        droppedColumns = new ArrayList<>();
+        for (int[] action : actions) {
+            int c = droppedColumn(t, action[0], action[1]);
+            if (c >= 0) {
+                droppedColumns.add(c < action[1] && t.get(c).isName() ? t.get(c).name() : "?");
+            }
+        }
+        for (int[] action : actions) {
             if (action[0] >= action[1]) {
                 unparsed(st, "empty ALTER TABLE action");
                 continue;
             }
             tableAction(st, t, action[0], action[1], table, isNew);
         }
+    }
+
+    /** For a {@code DROP [COLUMN] [IF EXISTS] name} action in {@code [a, b)}: the index of the name; else -1. */
+    private static int droppedColumn(List<Token> t, int a, int b) {
+        if (a >= b || !t.get(a).is("DROP") || kw(t, a + 1, "CONSTRAINT")) {
+            return -1;
+        }
+        int c = kw(t, a + 1, "COLUMN") ? a + 2 : a + 1;
+        return kw(t, c, "IF", "EXISTS") ? c + 2 : c;
     }
 
     private static boolean isTableConstraintStart(Token k) {
@@ -594,16 +613,13 @@ public final class Analyzer {
                         report(Rule.DROP_CONSTRAINT, st, "Dropping constraint " + name + " on " + table
                                 + " removes a guarantee the data had.");
                     }
-                } else {
-                    int c = kw(t, a + 1, "COLUMN") ? a + 2 : a + 1;
-                    if (kw(t, c, "IF", "EXISTS")) {
-                        c += 2;
-                    }
-                    String col = c < b && t.get(c).isName() ? t.get(c).name() : "?";
-                    if (!isNew) {
-                        report(Rule.DROP_COLUMN, st, "Dropping column " + table + "." + col
-                                + " deletes its data and breaks code that still reads it.");
-                    }
+                } else if (!isNew) {
+                    // one finding per statement and rule: it names every column the statement drops
+                    List<String> cols = droppedColumns.stream().map(col -> table + "." + col).toList();
+                    report(Rule.DROP_COLUMN, st, cols.size() == 1
+                            ? "Dropping column " + cols.get(0) + " deletes its data and breaks code that still reads it."
+                            : "Dropping columns " + String.join(", ", cols)
+                                    + " deletes their data and breaks code that still reads them.");
                 }
                 if (cascade && !isNew) {
                     report(Rule.DROP_CASCADE, st, "DROP ... CASCADE in ALTER TABLE " + table

@@ -164,4 +164,17 @@ class AnalyzerTest {
         assertThat(analyze("WITH a AS (SELECT 1) ".repeat(3) + "DELETE FROM users;"))
                 .extracting(RawFinding::rule).containsExactly(Rule.DELETE_WITHOUT_WHERE);
     }
+
+    @Test
+    void oneDropColumnFindingNamesEveryColumnTheStatementDrops() {
+        List<RawFinding> f = analyze("""
+                SET lock_timeout = '1s'; SET statement_timeout = '1min';
+                ALTER TABLE users DROP COLUMN a, ADD COLUMN c text, DROP IF EXISTS "B" CASCADE;
+                ALTER TABLE users DROP COLUMN d;
+                """);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_COLUMN).extracting(RawFinding::message)
+                .satisfiesExactly(
+                        m -> assertThat(m).startsWith("Dropping columns users.a, users.B deletes their data"),
+                        m -> assertThat(m).startsWith("Dropping column users.d deletes its data"));
+    }
 }
