@@ -46,7 +46,7 @@ public final class Cli {
     }
 
     /** Runs a command; returns the exit code. Never throws. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             if (args.length == 0) {
                 err.print(USAGE);

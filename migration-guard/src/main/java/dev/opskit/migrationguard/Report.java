@@ -13,7 +13,7 @@ public final class Report {
     private final int files;
     private final int statements;
 
-    public Report(List<Finding> findings, int files, int statements) {
+    Report(List<Finding> findings, int files, int statements) {
         this.findings = List.copyOf(Objects.requireNonNull(findings, "findings must not be null"));
         this.files = files;
         this.statements = statements;

@@ -147,4 +147,39 @@ class ApprovalsTest {
         assertThat(r.findings()).extracting(Finding::rule).containsExactly(Rule.REQUIRE_STATEMENT_TIMEOUT, Rule.DROP_COLUMN);
         assertThat(r.hasBlocking()).isFalse();
     }
+
+    @Test
+    void anApprovalTrailingThePreviousStatementDoesNotApproveTheNextOne() {
+        Report r = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V2__x.sql", """
+                SET lock_timeout = '2s';
+                SET statement_timeout = '1min';
+                DROP TABLE sessions; -- opskit:approve drop-table by=alice,bob reason="meant for sessions"
+                DROP TABLE users;
+                """);
+        assertThat(of(r, Rule.DROP_TABLE)).extracting(Finding::line, Finding::approved)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3, false), org.assertj.core.groups.Tuple.tuple(4, false));
+        assertThat(of(r, Rule.APPROVAL_UNUSED)).singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(3));
+    }
+
+    @Test
+    void anApprovalDirectlyAboveAStatementInsideADoBlockCounts() {
+        Report r = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V2__x.sql", """
+                SET lock_timeout = '2s';
+                SET statement_timeout = '1min';
+                DO $$
+                BEGIN
+                  -- opskit:approve drop-column by=alice,bob reason="unused since v1.4"
+                  ALTER TABLE users DROP COLUMN legacy;
+                  IF true THEN
+                    /* opskit:approve truncate by=alice,bob reason="staging copy" */
+                    TRUNCATE staging_users;
+                  END IF;
+                  DELETE FROM audit;
+                END $$;
+                """);
+        assertThat(of(r, Rule.DROP_COLUMN)).singleElement().satisfies(f -> assertThat(f.approved()).isTrue());
+        assertThat(of(r, Rule.TRUNCATE)).singleElement().satisfies(f -> assertThat(f.approved()).isTrue());
+        assertThat(of(r, Rule.DELETE_WITHOUT_WHERE)).singleElement().satisfies(f -> assertThat(f.approved()).isFalse());
+        assertThat(of(r, Rule.APPROVAL_UNUSED)).isEmpty();
+    }
 }

@@ -102,4 +102,14 @@ class FormatsTest {
         assertThat(out).contains("approved [truncate]").contains("(approved by alice, bob)");
         assertThat(out).contains("FAILED: 1 file(s), 3 statement(s)");
     }
+
+    @Test
+    void sarifUrisAreValidUriReferencesEvenForFileNamesWithSpaces() throws Exception {
+        Report r = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("db/migration/V4__drop old #2.sql",
+                "DROP TABLE old;");
+        JsonNode res = JSON.readTree(r.format(OutputFormat.SARIF)).get("runs").get(0).get("results").get(0);
+        String uri = res.get("locations").get(0).get("physicalLocation").get("artifactLocation").get("uri").asText();
+        assertThat(uri).isEqualTo("db/migration/V4__drop%20old%20%232.sql");
+        assertThat(java.net.URI.create(uri).getPath()).isEqualTo("db/migration/V4__drop old #2.sql");
+    }
 }

@@ -6,6 +6,12 @@
 DROP TABLE old_stuff;
 -- case: drop-table fail
 DROP TABLE IF EXISTS legacy.old_stuff, old_stuff;
+-- case: drop-table fail
+CREATE TABLE IF NOT EXISTS old_stuff (id bigint PRIMARY KEY);
+DROP TABLE old_stuff;
+-- case: drop-table fail
+CREATE FUNCTION mg_begin_param(begin int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+DROP TABLE old_stuff;
 -- case: drop-table pass
 CREATE TABLE tmp_import (id bigint PRIMARY KEY);
 DROP TABLE tmp_import;
@@ -62,6 +68,11 @@ TRUNCATE staging;
 DELETE FROM orders;
 -- case: delete-without-where fail
 WITH gone AS (DELETE FROM orders RETURNING id) SELECT count(*) FROM gone;
+-- case: delete-without-where fail
+PREPARE mg_wipe AS DELETE FROM orders;
+DEALLOCATE mg_wipe;
+-- case: delete-without-where fail
+EXPLAIN ANALYZE DELETE FROM orders;
 -- case: delete-without-where pass
 DELETE FROM orders WHERE id = 1;
 

@@ -27,7 +27,9 @@ final class RequirementsFile {
         EnvRequirements.Builder builder = EnvRequirements.builder();
         Set<String> names = new HashSet<>();
         Set<String> directives = new HashSet<>();
-        String[] lines = text.split("\\R", -1);
+        // a Windows editor may start the file with a byte order mark; it would end up in the first name
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        String[] lines = body.split("\\R", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) {

@@ -73,7 +73,18 @@ public final class DatabaseUrl {
         if (url == null) {
             return null;
         }
-        return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        String out = url;
+        int scheme = out.indexOf("://");
+        if (scheme >= 0) {
+            // up to the last '@': a generated password may hold an unencoded '/', '@' or '?' (base64 does),
+            // and a malformed URL is exactly what ends up in an error message; hiding too much is harmless
+            int at = out.lastIndexOf('@');
+            int colon = out.indexOf(':', scheme + 3);
+            if (at > scheme && colon >= 0 && colon < at) {
+                out = out.substring(0, colon + 1) + "***" + out.substring(at);
+            }
+        }
+        return out.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     private static String decode(String s) {

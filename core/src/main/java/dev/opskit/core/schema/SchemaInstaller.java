@@ -80,12 +80,17 @@ public final class SchemaInstaller {
      * A copy of this installer that waits at most {@code timeout} for another installer of the
      * same schema (default {@link #DEFAULT_LOCK_TIMEOUT}), then fails instead of hanging a start-up.
      *
-     * @param timeout at least 1 ms
+     * @param timeout at least 1 ms, at most {@link Integer#MAX_VALUE} ms (PostgreSQL's limit, about 24.8 days)
+     * @throws IllegalArgumentException when {@code timeout} is out of that range
      */
     public SchemaInstaller lockTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         if (timeout.toMillis() < 1) {
             throw new IllegalArgumentException("lock timeout must be at least 1 ms, but was " + timeout);
+        }
+        if (timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+            // PostgreSQL's lock_timeout is an int of milliseconds (about 24.8 days)
+            throw new IllegalArgumentException("lock timeout must be at most " + Integer.MAX_VALUE + " ms, but was " + timeout);
         }
         return new SchemaInstaller(dataSource, schema, timeout);
     }

@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class GracefulShutdown {
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
     private static final Duration MAX_CLOSE_RESERVE = Duration.ofSeconds(5);
+    private static final Duration MAX_DEADLINE = Duration.ofNanos(Long.MAX_VALUE / 4);
 
     private record Registration(String name, ShutdownPhase phase, Drainable participant) {
     }
@@ -237,11 +238,15 @@ public final class GracefulShutdown {
         }
     }
 
-    private ShutdownReport run(Duration deadline) {
+    private ShutdownReport run(Duration requested) {
         Instant startedAt = clock.instant();
         long start = System.nanoTime();
-        long end = start + deadline.toNanos();
-        long closeReserve = Math.min(deadline.toNanos() / 10, MAX_CLOSE_RESERVE.toNanos());
+        // a "forever" deadline such as Duration.ofSeconds(Long.MAX_VALUE) must neither overflow
+        // toNanos() nor wrap start + total into the past: cap it at about 73 years
+        Duration deadline = requested.compareTo(MAX_DEADLINE) > 0 ? MAX_DEADLINE : requested;
+        long total = deadline.toNanos();
+        long end = start + total;
+        long closeReserve = Math.min(total / 10, MAX_CLOSE_RESERVE.toNanos());
         log.info("opskit graceful shutdown started: {} participants, deadline {} ms", registrations.size(), deadline.toMillis());
         startListeners.forEach(StartListener::runOnce);
 

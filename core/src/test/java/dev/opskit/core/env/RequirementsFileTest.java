@@ -30,6 +30,13 @@ class RequirementsFileTest {
     }
 
     @Test
+    void aByteOrderMarkIsIgnored() {
+        EnvRequirements r = EnvRequirements.parse("\uFEFFDATABASE_URL required\r\nJWT_SECRET secret min=8\r\n", "bom");
+
+        assertThat(r.requirements()).extracting(EnvRequirement::name).containsExactly("DATABASE_URL", "JWT_SECRET");
+    }
+
+    @Test
     void commentsBlankLinesWindowsLineEndingsAndDirectivesAreUnderstood() {
         EnvRequirements r = EnvRequirements.parse(
                 "# comment\r\n\r\n@environment-variable NODE_ENV\r\n@default-environment development\r\n"

@@ -32,6 +32,17 @@ class DatabaseUrlTest {
                 .hasMessageNotContaining("topsecret");
         assertThatThrownBy(() -> DatabaseUrl.toJdbc("postgres:///db"))
                 .hasMessageContaining("no host");
+        // an unencoded base64 password ('/' and '+' in it) makes the URL malformed; the message must still hide it
+        assertThatThrownBy(() -> DatabaseUrl.toJdbc("postgres://u:top/secret+x@host/db"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("top").hasMessageNotContaining("secret");
+    }
+
+    @Test
+    void redactHidesPasswordsHoldingSlashesOrAtSigns() {
+        assertThat(DatabaseUrl.redact("postgres://u:pa/ss@h/db")).isEqualTo("postgres://u:***@h/db");
+        assertThat(DatabaseUrl.redact("postgres://u:p@ss@h/db")).isEqualTo("postgres://u:***@h/db");
+        assertThat(DatabaseUrl.redact("postgres://h:5432/db")).isEqualTo("postgres://h:5432/db");
     }
 
     @Test

@@ -294,6 +294,9 @@ class SchemaInstallerTest {
         assertThat(SchemaInstaller.forSchema(db.dataSource(), "stuck").install(WIDGETS)).hasSize(2);
         assertThatThrownBy(() -> SchemaInstaller.forSchema(db.dataSource(), "stuck").lockTimeout(java.time.Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
+        // beyond PostgreSQL's int milliseconds the server would refuse it only at install time
+        assertThatThrownBy(() -> SchemaInstaller.forSchema(db.dataSource(), "stuck").lockTimeout(java.time.Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 2147483647 ms").hasMessageContaining("PT720H");
     }
 
     private List<String> query(String sql) throws SQLException {

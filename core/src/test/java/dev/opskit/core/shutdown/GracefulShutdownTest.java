@@ -101,6 +101,17 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void anEffectivelyUnlimitedDeadlineIsAccepted() {
+        shutdown.register("workers", ShutdownPhase.DRAIN, t -> events.add("workers"))
+                .register("pool", ShutdownPhase.CLOSE, t -> events.add("pool"));
+
+        ShutdownReport report = shutdown.shutdown(Duration.ofSeconds(Long.MAX_VALUE));
+
+        assertThat(report.clean()).isTrue();
+        assertThat(events).containsExactly("workers", "pool");
+    }
+
+    @Test
     void theCloseReserveIsAtMostFiveSeconds() {
         AtomicReference<Duration> drainTimeLeft = new AtomicReference<>();
         AtomicReference<Duration> closeTimeLeft = new AtomicReference<>();

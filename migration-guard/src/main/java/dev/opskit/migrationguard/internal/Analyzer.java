@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public final class Analyzer {
     private static final int MAX_DO_DEPTH = 4;
+    /** WITH, PREPARE and EXPLAIN look into the statement they hold; deeper than this is reported, not recursed. */
+    private static final int MAX_NESTING = 32;
     private static final int MAX_IDENTIFIER_BYTES = 63;
 
     private static final Set<String> VOLATILE_FUNCTIONS = Set.of(
@@ -32,7 +34,7 @@ public final class Analyzer {
     private static final Set<String> HARMLESS_FIRST_WORDS = Set.of(
             "COMMENT", "GRANT", "REVOKE", "INSERT", "SELECT", "VALUES", "TABLE", "COPY", "ANALYZE", "ANALYSE",
             "SHOW", "SAVEPOINT", "RELEASE", "CALL", "NOTIFY", "LISTEN", "UNLISTEN", "DISCARD", "SECURITY",
-            "IMPORT", "REASSIGN", "EXPLAIN", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "CLOSE", "MOVE",
+            "IMPORT", "REASSIGN", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH", "CLOSE", "MOVE",
             "LOAD", "CHECKPOINT", "MERGE");
     private static final Set<String> HARMLESS_CREATE_WORDS = Set.of(
             "VIEW", "MATERIALIZED", "FUNCTION", "PROCEDURE", "TRIGGER", "CONSTRAINT", "SEQUENCE", "EXTENSION",
@@ -71,6 +73,9 @@ public final class Analyzer {
     private boolean lockTimeoutReported;
     private boolean statementTimeoutReported;
     private boolean inDeclare;
+    private int nesting;
+    /** The columns the ALTER TABLE being analysed drops, for one finding that names them all. */
+    private List<String> droppedColumns = List.of();
 
     public Analyzer(String file, boolean assumeInTransaction) {
         this.file = file;
@@ -190,7 +195,11 @@ public final class Analyzer {
         return t.type == Type.OPERATOR && t.text().equals(op);
     }
 
-    /** A possibly qualified name at {@code i}: returns the index after it, or -1; stores the last part in {@code out[0]}. */
+    /**
+     * A possibly qualified name at {@code i}: returns the index after it, or -1; stores the name as
+     * written (parts folded as PostgreSQL does, joined by dots) in {@code out[0]}, so that
+     * {@code other.users} is not taken for the {@code users} this file created.
+     */
     private static int qname(List<Token> t, int i, String[] out) {
         if (i >= t.size() || !t.get(i).isName()) {
             return -1;
@@ -198,7 +207,7 @@ public final class Analyzer {
         String name = t.get(i).name();
         i++;
         while (i + 1 < t.size() && t.get(i).type == Type.DOT && t.get(i + 1).isName()) {
-            name = t.get(i + 1).name();
+            name = name + "." + t.get(i + 1).name();
             i += 2;
         }
         out[0] = name;
@@ -328,6 +337,19 @@ public final class Analyzer {
         if (i >= t.size()) {
             return;
         }
+        if (nesting >= MAX_NESTING) {
+            unparsed(st, "statement nested too deeply");
+            return;
+        }
+        nesting++;
+        try {
+            analyzeKeyword(st, t, i);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void analyzeKeyword(Statement st, List<Token> t, int i) {
         Token f = t.get(i);
         if (f.type != Type.IDENT) {
             if (f.type == Type.LPAREN) {
@@ -367,14 +389,47 @@ public final class Analyzer {
             case "PREPARE" -> {
                 if (kw(t, i + 1, "TRANSACTION")) {
                     commit(st, t, i + 2);
+                } else {
+                    // PREPARE name [(types)] AS statement: the statement runs at EXECUTE; check it here
+                    int as = findTop(t, i + 1, t.size(), "AS");
+                    if (as < 0) {
+                        unparsed(st, "PREPARE without AS");
+                    } else {
+                        analyzeFrom(st, t, as + 1);
+                    }
                 }
             }
+            case "EXPLAIN" -> explain(st, t, i + 1);
             case "DO" -> doStatement(st, t, i + 1);
             default -> {
                 if (!HARMLESS_FIRST_WORDS.contains(k)) {
                     unparsed(st, "unknown statement " + k);
                 }
             }
+        }
+    }
+
+    /** EXPLAIN ANALYZE runs the statement it explains: check that statement then. */
+    private void explain(Statement st, List<Token> t, int i) {
+        boolean runs = false;
+        if (i < t.size() && t.get(i).type == Type.LPAREN) {
+            int close = closing(t, i, t.size());
+            for (int k = i + 1; k < close; k++) {
+                if (t.get(k).is("ANALYZE") || t.get(k).is("ANALYSE")) {
+                    Token v = k + 1 < close ? t.get(k + 1) : null;
+                    runs = v == null || v.type == Type.COMMA || !(v.is("FALSE") || v.is("OFF")
+                            || (v.type == Type.NUMBER && v.text().equals("0")));
+                }
+            }
+            i = close + 1;
+        } else {
+            while (kw(t, i, "ANALYZE") || kw(t, i, "ANALYSE") || kw(t, i, "VERBOSE")) {
+                runs |= !t.get(i).is("VERBOSE");
+                i++;
+            }
+        }
+        if (runs) {
+            analyzeFrom(st, t, i);
         }
     }
 
@@ -477,7 +532,8 @@ public final class Analyzer {
                 }
                 createdTables.remove(table);
                 if (isNew) {
-                    createdTables.add(newName);
+                    int dot = table.lastIndexOf('.');
+                    createdTables.add(dot < 0 ? newName : table.substring(0, dot + 1) + newName); // same schema
                 }
             } else if (!kw(t, j + 1, "CONSTRAINT") && !isNew) {
                 int c = kw(t, j + 1, "COLUMN") ? j + 2 : j + 1;
@@ -493,13 +549,30 @@ public final class Analyzer {
             }
             return;
         }
-        for (int[] action : splitTop(t, j, n)) {
+        List<int[]> actions = splitTop(t, j, n);
+        droppedColumns = new ArrayList<>();
+        for (int[] action : actions) {
+            int c = droppedColumn(t, action[0], action[1]);
+            if (c >= 0) {
+                droppedColumns.add(c < action[1] && t.get(c).isName() ? t.get(c).name() : "?");
+            }
+        }
+        for (int[] action : actions) {
             if (action[0] >= action[1]) {
                 unparsed(st, "empty ALTER TABLE action");
                 continue;
             }
             tableAction(st, t, action[0], action[1], table, isNew);
         }
+    }
+
+    /** For a {@code DROP [COLUMN] [IF EXISTS] name} action in {@code [a, b)}: the index of the name; else -1. */
+    private static int droppedColumn(List<Token> t, int a, int b) {
+        if (a >= b || !t.get(a).is("DROP") || kw(t, a + 1, "CONSTRAINT")) {
+            return -1;
+        }
+        int c = kw(t, a + 1, "COLUMN") ? a + 2 : a + 1;
+        return kw(t, c, "IF", "EXISTS") ? c + 2 : c;
     }
 
     private static boolean isTableConstraintStart(Token k) {
@@ -540,16 +613,13 @@ public final class Analyzer {
                         report(Rule.DROP_CONSTRAINT, st, "Dropping constraint " + name + " on " + table
                                 + " removes a guarantee the data had.");
                     }
-                } else {
-                    int c = kw(t, a + 1, "COLUMN") ? a + 2 : a + 1;
-                    if (kw(t, c, "IF", "EXISTS")) {
-                        c += 2;
-                    }
-                    String col = c < b && t.get(c).isName() ? t.get(c).name() : "?";
-                    if (!isNew) {
-                        report(Rule.DROP_COLUMN, st, "Dropping column " + table + "." + col
-                                + " deletes its data and breaks code that still reads it.");
-                    }
+                } else if (!isNew) {
+                    // one finding per statement and rule: it names every column the statement drops
+                    List<String> cols = droppedColumns.stream().map(col -> table + "." + col).toList();
+                    report(Rule.DROP_COLUMN, st, cols.size() == 1
+                            ? "Dropping column " + cols.get(0) + " deletes its data and breaks code that still reads it."
+                            : "Dropping columns " + String.join(", ", cols)
+                                    + " deletes their data and breaks code that still reads them.");
                 }
                 if (cascade && !isNew) {
                     report(Rule.DROP_CASCADE, st, "DROP ... CASCADE in ALTER TABLE " + table
@@ -909,21 +979,16 @@ public final class Analyzer {
             createIndex(st, t, kw(t, j, "INDEX") ? j + 1 : j + 2);
         } else if (kw(t, j, "SEQUENCE") || kw(t, j, "SCHEMA")) {
             boolean schema = kw(t, j, "SCHEMA");
-            int k = j + 1;
-            if (kw(t, k, "IF", "NOT")) {
-                k += 3;
-            }
-            String[] out = new String[1];
-            if (qname(t, k, out) > 0) {
-                (schema ? createdSchemas : createdSequences).add(out[0]);
+            // IF NOT EXISTS: the object may exist already, with data; it is not new
+            if (!kw(t, j + 1, "IF", "NOT")) {
+                String[] out = new String[1];
+                if (qname(t, j + 1, out) > 0) {
+                    (schema ? createdSchemas : createdSequences).add(out[0]);
+                }
             }
         } else if (kw(t, j, "FOREIGN", "TABLE")) {
             String[] out = new String[1];
-            int k = j + 2;
-            if (kw(t, k, "IF", "NOT")) {
-                k += 3;
-            }
-            if (qname(t, k, out) > 0) {
+            if (!kw(t, j + 2, "IF", "NOT") && qname(t, j + 2, out) > 0) {
                 createdTables.add(out[0]);
             }
         } else if (j >= t.size() || !HARMLESS_CREATE_WORDS.contains(upper(t.get(j)))) {
@@ -933,7 +998,8 @@ public final class Analyzer {
 
     private void createTable(Statement st, List<Token> t, int j, boolean temp) {
         int n = t.size();
-        if (kw(t, j, "IF", "NOT")) {
+        boolean ifNotExists = kw(t, j, "IF", "NOT");
+        if (ifNotExists) {
             j += 3;
         }
         String[] out = new String[1];
@@ -943,7 +1009,9 @@ public final class Analyzer {
             return;
         }
         String table = out[0];
-        createdTables.add(table);
+        if (!ifNotExists) {
+            createdTables.add(table); // with IF NOT EXISTS it may be an existing table with data
+        }
         if (j >= n || t.get(j).type != Type.LPAREN) {
             return; // AS query, PARTITION OF, OF type
         }
@@ -982,7 +1050,8 @@ public final class Analyzer {
             concurrently = true;
             j++;
         }
-        if (kw(t, j, "IF", "NOT")) {
+        boolean ifNotExists = kw(t, j, "IF", "NOT");
+        if (ifNotExists) {
             j += 3;
         }
         String[] out = new String[1];
@@ -992,7 +1061,9 @@ public final class Analyzer {
                 unparsed(st, "CREATE INDEX without ON");
                 return;
             }
-            createdIndexes.add(out[0]);
+            if (!ifNotExists) {
+                createdIndexes.add(out[0]);
+            }
         }
         if (!kw(t, j, "ON")) {
             unparsed(st, "CREATE INDEX without ON");
@@ -1224,7 +1295,7 @@ public final class Analyzer {
         boolean concurrently = false;
         if (i < n && t.get(i).type == Type.LPAREN) {
             int close = closing(t, i, n);
-            concurrently = findTop(t, i + 1, close, "CONCURRENTLY") >= 0 || containsAt(t, i + 1, close, "CONCURRENTLY");
+            concurrently = containsAt(t, i + 1, close, "CONCURRENTLY");
             i = close + 1;
         }
         if (i >= n) {
@@ -1498,7 +1569,7 @@ public final class Analyzer {
         if (i >= n) {
             return;
         }
-        Statement sql = i == 0 ? s : sub(s, t.subList(i, n));
+        Statement sql = i == 0 ? s : sub(s, i);
         Token f = t.get(i);
         String k = upper(f);
         if (k.equals("EXECUTE")) {
@@ -1527,8 +1598,21 @@ public final class Analyzer {
         analyze(sql);
     }
 
-    private static Statement sub(Statement s, List<Token> code) {
-        Statement out = new Statement(s.src, code, s.leadingComments, null);
+    /**
+     * The SQL statement starting at token {@code i} of a PL/pgSQL statement ({@code BEGIN}, {@code THEN},
+     * {@code LOOP} ... before it). Its leading comments are those above the wrapper and those
+     * directly above token {@code i}, so an approval written right above the SQL inside a DO body counts.
+     */
+    private static Statement sub(Statement s, int i) {
+        Token prev = s.code.get(i - 1);
+        Token first = s.code.get(i);
+        List<Token> leading = new ArrayList<>(s.leadingComments);
+        for (Token c : s.innerComments) {
+            if (c.src == first.src && c.start >= prev.end && c.end <= first.start) {
+                leading.add(c);
+            }
+        }
+        Statement out = new Statement(s.src, s.code.subList(i, s.code.size()), leading, null);
         out.parent = s.parent;
         return out;
     }

@@ -111,6 +111,19 @@ public final class Formats {
         }
     }
 
+    /** {@link #uri} as a valid URI reference (SARIF's artifactLocation.uri): spaces, '%', '#' percent-encoded. */
+    static String sarifUri(String file) {
+        String u = uri(file);
+        if (u.startsWith("file:")) {
+            return u; // Path.toUri() is encoded already
+        }
+        try {
+            return new java.net.URI(null, null, u, null).getRawPath();
+        } catch (java.net.URISyntaxException e) {
+            return u;
+        }
+    }
+
     public static String sarif(Report r) {
         Map<Rule, Integer> index = new LinkedHashMap<>();
         for (Rule rule : Rule.values()) {
@@ -130,13 +143,13 @@ public final class Formats {
             j.beginObject();
             j.name("id").value(rule.id());
             j.name("name").value(rule.name());
-            j.name("shortDescription").beginObject().name("text").value(rule.id() + " (" + rule.category().name().toLowerCase() + ")").endObject();
+            j.name("shortDescription").beginObject().name("text").value(rule.id() + " (" + rule.category().name().toLowerCase(java.util.Locale.ROOT) + ")").endObject();
             j.name("fullDescription").beginObject().name("text").value(rule.advice()).endObject();
             j.name("help").beginObject().name("text").value(rule.advice()).endObject();
             j.name("helpUri").value(HELP_URI + "#rules");
             j.name("defaultConfiguration").beginObject().name("level").value(level(rule.defaultSeverity())).endObject();
             j.name("properties").beginObject().name("approvalsNeeded").value(rule.approvalsNeeded())
-                    .name("category").value(rule.category().name().toLowerCase()).endObject();
+                    .name("category").value(rule.category().name().toLowerCase(java.util.Locale.ROOT)).endObject();
             j.endObject();
         }
         j.endArray();
@@ -150,7 +163,7 @@ public final class Formats {
             j.name("message").beginObject().name("text").value(f.message()).endObject();
             j.name("locations").beginArray().beginObject();
             j.name("physicalLocation").beginObject();
-            j.name("artifactLocation").beginObject().name("uri").value(uri(f.file())).endObject();
+            j.name("artifactLocation").beginObject().name("uri").value(sarifUri(f.file())).endObject();
             j.name("region").beginObject().name("startLine").value(Math.max(1, f.line()))
                     .name("startColumn").value(Math.max(1, f.column())).endObject();
             j.endObject();

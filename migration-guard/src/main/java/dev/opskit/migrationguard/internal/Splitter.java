@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Splits a token stream into statements the way psql does: at a {@code ;} outside parentheses and
- * outside a SQL-standard function body ({@code CREATE FUNCTION ... BEGIN ATOMIC ... END}), where
- * {@code BEGIN}/{@code CASE} open and {@code END} closes a level. Strings and dollar-quoted bodies are
+ * outside a SQL-standard function body ({@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, outside
+ * parentheses), inside which {@code BEGIN}/{@code CASE} open and {@code END} closes a level. Strings and dollar-quoted bodies are
  * single tokens already, so a {@code ;} inside them never splits.
  */
 public final class Splitter {
@@ -18,23 +18,31 @@ public final class Splitter {
         List<Statement> out = new ArrayList<>();
         List<Token> code = new ArrayList<>();
         List<Token> comments = new ArrayList<>();
+        List<Token> inner = new ArrayList<>();
         Token error = null;
         int parens = 0;
         int beginDepth = 0;
         boolean routine = false;
+        int semicolonLine = -1;
         for (Token t : tokens) {
             if (t.type == Type.COMMENT) {
-                if (code.isEmpty()) {
+                // a comment on the line that ended the previous statement trails that statement: it
+                // is not "directly above" the next one (so an approval there does not approve it)
+                if (!code.isEmpty()) {
+                    inner.add(t);
+                } else if (t.line != semicolonLine) {
                     comments.add(t);
                 }
                 continue;
             }
             if (t.type == Type.SEMICOLON && parens == 0 && beginDepth == 0) {
                 if (!code.isEmpty()) {
-                    out.add(new Statement(src, code, comments, error));
+                    out.add(new Statement(src, code, comments, inner, error));
                     code = new ArrayList<>();
                 }
                 comments = new ArrayList<>();
+                inner = new ArrayList<>();
+                semicolonLine = t.line;
                 error = null;
                 routine = false;
                 continue;
@@ -49,8 +57,11 @@ public final class Splitter {
                 case IDENT -> {
                     if (code.size() <= 4 && (t.is("FUNCTION") || t.is("PROCEDURE")) && code.get(0).is("CREATE")) {
                         routine = true;
-                    } else if (routine) {
-                        if (t.is("BEGIN")) {
+                    } else if (routine && parens == 0) {
+                        // like psql, outside parentheses only (a parameter may be called "begin"); the
+                        // body opens with BEGIN ATOMIC, after which BEGIN and CASE nest until END
+                        if (beginDepth == 0 ? t.is("ATOMIC") && code.size() >= 2 && code.get(code.size() - 2).is("BEGIN")
+                                : t.is("BEGIN")) {
                             beginDepth++;
                         } else if (t.is("CASE") && beginDepth > 0) {
                             beginDepth++;
@@ -63,7 +74,7 @@ public final class Splitter {
             }
         }
         if (!code.isEmpty()) {
-            out.add(new Statement(src, code, comments, error));
+            out.add(new Statement(src, code, comments, inner, error));
         }
         return out;
     }

@@ -10,6 +10,8 @@ public final class Statement {
     final String src;
     final List<Token> code;
     final List<Token> leadingComments;
+    /** Comments between the statement's first and last token (in a DO body: above its inner statements). */
+    final List<Token> innerComments;
     /** The first unterminated string/comment/dollar quote inside the statement, or null. */
     final Token error;
     /** For a statement found inside a DO block: the DO statement; else null. */
@@ -19,9 +21,14 @@ public final class Statement {
     java.util.EnumSet<dev.opskit.migrationguard.Rule> reported;
 
     Statement(String src, List<Token> code, List<Token> leadingComments, Token error) {
+        this(src, code, leadingComments, List.of(), error);
+    }
+
+    Statement(String src, List<Token> code, List<Token> leadingComments, List<Token> innerComments, Token error) {
         this.src = src;
         this.code = code;
         this.leadingComments = leadingComments;
+        this.innerComments = innerComments;
         this.error = error;
     }
 

@@ -88,4 +88,93 @@ class AnalyzerTest {
         assertThat(f).extracting(RawFinding::rule).containsExactly(Rule.REQUIRE_LOCK_TIMEOUT);
         assertThat(f.get(0).line()).isEqualTo(6);
     }
+
+    @Test
+    void aParameterNamedBeginDoesNotSwallowTheNextStatement() {
+        List<RawFinding> f = analyze("""
+                CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+                DROP TABLE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_TABLE);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_TABLE).first()
+                .satisfies(x -> assertThat(x.line()).isEqualTo(2));
+    }
+
+    @Test
+    void aBeginAtomicBodyIsOneStatement() {
+        List<RawFinding> f = analyze("""
+                CREATE FUNCTION g() RETURNS int LANGUAGE sql
+                BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; DELETE FROM audit; END;
+                DROP TABLE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_TABLE).doesNotContain(Rule.DELETE_WITHOUT_WHERE);
+    }
+
+    @Test
+    void createIfNotExistsDoesNotMakeAnExistingTableNew() {
+        List<RawFinding> f = analyze("""
+                SET lock_timeout = '1s'; SET statement_timeout = '1min';
+                CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);
+                CREATE SEQUENCE IF NOT EXISTS user_ids;
+                CREATE INDEX IF NOT EXISTS users_id ON users (id);
+                ALTER TABLE users DROP COLUMN email;
+                DROP INDEX users_id;
+                DROP SEQUENCE user_ids;
+                TRUNCATE users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).contains(Rule.DROP_COLUMN, Rule.CREATE_INDEX_NON_CONCURRENTLY,
+                Rule.DROP_INDEX_NON_CONCURRENTLY, Rule.DROP_SEQUENCE, Rule.TRUNCATE);
+    }
+
+    @Test
+    void aTableCreatedInOneSchemaDoesNotMakeTheSameNameInAnotherSchemaNew() {
+        List<RawFinding> f = analyze("""
+                CREATE TABLE scratch.users (id bigint PRIMARY KEY);
+                DROP TABLE public.users;
+                ALTER TABLE scratch.users RENAME TO old_users;
+                DROP TABLE scratch.old_users;
+                """);
+        assertThat(f).extracting(RawFinding::rule).containsOnlyOnce(Rule.DROP_TABLE);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_TABLE).first()
+                .satisfies(x -> assertThat(x.line()).isEqualTo(2));
+    }
+
+    @Test
+    void statementsThatPrepareOrExplainAnalyzeAreChecked() {
+        List<RawFinding> f = analyze("""
+                PREPARE wipe AS DELETE FROM users;
+                EXECUTE wipe;
+                EXPLAIN ANALYZE UPDATE orders SET total = 0;
+                EXPLAIN (ANALYZE, BUFFERS) DELETE FROM carts;
+                EXPLAIN (ANALYZE false) DELETE FROM sessions;
+                EXPLAIN DELETE FROM sessions;
+                """);
+        assertThat(f).extracting(RawFinding::rule, RawFinding::line).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Rule.DELETE_WITHOUT_WHERE, 1),
+                org.assertj.core.groups.Tuple.tuple(Rule.UPDATE_WITHOUT_WHERE, 3),
+                org.assertj.core.groups.Tuple.tuple(Rule.DELETE_WITHOUT_WHERE, 4));
+    }
+
+    @Test
+    void deeplyNestedStatementsAreReportedInsteadOfOverflowingTheStack() {
+        List<RawFinding> with = analyze("WITH a AS (SELECT 1) ".repeat(100_000) + "SELECT 1;");
+        List<RawFinding> explain = analyze("EXPLAIN ANALYZE ".repeat(100_000) + "SELECT 1;");
+        assertThat(with).extracting(RawFinding::rule).containsExactly(Rule.UNPARSED_STATEMENT);
+        assertThat(explain).extracting(RawFinding::rule).containsExactly(Rule.UNPARSED_STATEMENT);
+        assertThat(analyze("WITH a AS (SELECT 1) ".repeat(3) + "DELETE FROM users;"))
+                .extracting(RawFinding::rule).containsExactly(Rule.DELETE_WITHOUT_WHERE);
+    }
+
+    @Test
+    void oneDropColumnFindingNamesEveryColumnTheStatementDrops() {
+        List<RawFinding> f = analyze("""
+                SET lock_timeout = '1s'; SET statement_timeout = '1min';
+                ALTER TABLE users DROP COLUMN a, ADD COLUMN c text, DROP IF EXISTS "B" CASCADE;
+                ALTER TABLE users DROP COLUMN d;
+                """);
+        assertThat(f).filteredOn(x -> x.rule() == Rule.DROP_COLUMN).extracting(RawFinding::message)
+                .satisfiesExactly(
+                        m -> assertThat(m).startsWith("Dropping columns users.a, users.B deletes their data"),
+                        m -> assertThat(m).startsWith("Dropping column users.d deletes its data"));
+    }
 }
