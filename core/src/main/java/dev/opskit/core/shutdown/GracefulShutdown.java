@@ -55,6 +55,7 @@ public final class GracefulShutdown {
     private final List<StartListener> startListeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<ShutdownReport> result = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final Object registrationLock = new Object();
     private final AtomicReference<Thread> hook = new AtomicReference<>();
     private final Clock clock;
 
@@ -82,10 +83,13 @@ public final class GracefulShutdown {
         if (name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
-        if (started.get()) {
-            throw new IllegalStateException("cannot register '" + name + "': the shutdown has already started");
+        // Under the same lock as the start, so a participant is either refused or drained, never skipped.
+        synchronized (registrationLock) {
+            if (started.get()) {
+                throw new IllegalStateException("cannot register '" + name + "': the shutdown has already started");
+            }
+            registrations.add(new Registration(name, phase, participant));
         }
-        registrations.add(new Registration(name, phase, participant));
         return this;
     }
 
@@ -123,7 +127,11 @@ public final class GracefulShutdown {
      */
     public ShutdownReport shutdown(Duration deadline) {
         requirePositive(deadline);
-        if (!started.compareAndSet(false, true)) {
+        boolean first;
+        synchronized (registrationLock) {
+            first = started.compareAndSet(false, true);
+        }
+        if (!first) {
             return awaitReport();
         }
         try {
