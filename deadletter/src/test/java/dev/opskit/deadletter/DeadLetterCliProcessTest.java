@@ -99,7 +99,7 @@ class DeadLetterCliProcessTest {
 
         ChildJvm.Result badUrl = ChildJvm.run(Map.of("DATABASE_URL", "mysql://root:hunter2@db/app"), "stats");
         assertThat(badUrl.exitCode()).isEqualTo(2);
-        assertThat(badUrl.err()).contains("database URL must start with jdbc:postgresql:// or postgres://")
+        assertThat(badUrl.err()).contains("database URL must start with jdbc:postgresql://, postgres:// or postgresql://")
                 .doesNotContain("hunter2");
     }
 

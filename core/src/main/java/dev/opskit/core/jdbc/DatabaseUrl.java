@@ -5,7 +5,12 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns the {@code DATABASE_URL} forms operators use into a JDBC URL for the PostgreSQL driver.
@@ -15,6 +20,7 @@ import java.util.Objects;
  * {@code postgresql://}), whose user and password are percent-decoded and passed as parameters.
  */
 public final class DatabaseUrl {
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)password=([^&]*)");
     private DatabaseUrl() {
     }
 
@@ -87,8 +93,51 @@ public final class DatabaseUrl {
         return out.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
+    /**
+     * {@code text} (typically an exception message) with every password of {@code url} replaced by
+     * {@code ***}: the user-info password and every {@code password=} value, raw and
+     * percent-decoded, wherever they appear. Errs on the side of hiding too much.
+     */
+    public static String redact(String text, String url) {
+        if (text == null || url == null) {
+            return text;
+        }
+        List<String> secrets = new ArrayList<>();
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        int colon = scheme < 0 ? -1 : url.indexOf(':', scheme + 3);
+        if (colon >= 0 && colon < at) {
+            secrets.add(url.substring(colon + 1, at));
+        }
+        Matcher m = PASSWORD_PARAMETER.matcher(url);
+        while (m.find()) {
+            secrets.add(m.group(1));
+        }
+        for (String raw : List.copyOf(secrets)) {
+            try {
+                secrets.add(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException notPercentEncoded) {
+                // the raw form is enough
+            }
+        }
+        secrets.sort(Comparator.comparingInt(String::length).reversed());
+        String out = text;
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                out = out.replace(secret, "***");
+            }
+        }
+        // a JDBC form of the URL in the text carries the password as a parameter
+        return out.replaceAll("(?i)(password=)[^&\\s']*", "$1***");
+    }
+
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // not e's message: it quotes the piece it could not decode, which may be the password
+            throw new IllegalArgumentException("the user name or password in the database URL is not valid percent-encoding");
+        }
     }
 
     private static String encode(String s) {

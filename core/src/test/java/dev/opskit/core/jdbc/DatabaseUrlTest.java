@@ -51,4 +51,12 @@ class DatabaseUrlTest {
         assertThat(DatabaseUrl.redact("jdbc:postgresql://h/db?user=u&password=pw&x=1"))
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&x=1");
     }
+
+    @Test
+    void redactingAMessageHidesEveryFormOfThePasswordAndKeepsTheRest() {
+        String url = "postgres://app:p%2Fw@db:5432/orders";
+        String message = "connect to jdbc:postgresql://db:5432/orders?user=app&password=p%2Fw failed for p/w; see postgres://app:p%2Fw@db:5432/orders";
+        assertThat(DatabaseUrl.redact(message, url))
+                .isEqualTo("connect to jdbc:postgresql://db:5432/orders?user=app&password=*** failed for ***; see postgres://app:***@db:5432/orders");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.opskit.deadletter.cli;
 
+import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.deadletter.DeadLetter;
 import dev.opskit.deadletter.DeadLetterPage;
@@ -14,10 +15,6 @@ import dev.opskit.deadletter.ReplayResult;
 import dev.opskit.deadletter.SourceStats;
 import dev.opskit.deadletter.internal.Json;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +84,6 @@ public final class DeadLetterCli {
             "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
     /** The unit is required: a bare "7" for "7 days" must not purge everything older than 7 seconds. */
     private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)password=([^&]*)");
 
     private DeadLetterCli() {
     }
@@ -190,84 +185,23 @@ public final class DeadLetterCli {
     static PGSimpleDataSource dataSource(String url) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         try {
-            if (url.startsWith("jdbc:postgresql:")) {
-                ds.setURL(url);
-            } else if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-                URI u = new URI(url);
-                if (u.getHost() == null) {
-                    throw new UsageException("database URL has no host: " + mask(url));
-                }
-                String path = u.getRawPath() == null || u.getRawPath().length() <= 1 ? "" : u.getRawPath();
-                String jdbc = "jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + path
-                        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-                ds.setURL(jdbc);
-                if (u.getRawUserInfo() != null) {
-                    String[] parts = u.getRawUserInfo().split(":", 2);
-                    ds.setUser(decode(parts[0], "user name"));
-                    if (parts.length > 1) {
-                        ds.setPassword(decode(parts[1], "password"));
-                    }
-                }
-            } else {
-                throw new UsageException("database URL must start with jdbc:postgresql:// or postgres://, but was " + mask(url));
-            }
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            // both messages quote the URL (or a piece of it), password included
+            String jdbc = DatabaseUrl.toJdbc(url);
+            ds.setURL(jdbc);
+        } catch (IllegalArgumentException e) {
+            // the driver's message quotes the URL, password included
             throw new UsageException("bad database URL " + mask(url) + ": " + redact(e.getMessage(), url));
         }
         return ds;
     }
 
-    private static String decode(String text, String what) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            // not e's message: it quotes the piece it could not decode
-            throw new UsageException("the " + what + " in the database URL is not valid percent-encoding");
-        }
-    }
-
     /** The URL with any password replaced by {@code ***}. */
     static String mask(String url) {
-        return redact(url, url);
+        return DatabaseUrl.redact(url);
     }
 
-    /**
-     * {@code text} with every password of {@code url} replaced by {@code ***}: the user-info password
-     * (everything between the first {@code :} after {@code ://} and the last {@code @}, so an
-     * unencoded {@code /} or {@code @} in it is covered too) and every {@code password=} value, raw
-     * and percent-decoded. Errs on the side of masking too much.
-     */
+    /** {@code text} with every password of {@code url} (and of its JDBC form) replaced by {@code ***}. */
     static String redact(String text, String url) {
-        if (text == null || url == null) {
-            return text;
-        }
-        List<String> secrets = new ArrayList<>();
-        int start = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        int colon = start < 0 ? -1 : url.indexOf(':', start + 3);
-        if (colon >= 0 && colon < at) {
-            secrets.add(url.substring(colon + 1, at));
-        }
-        Matcher m = PASSWORD_PARAMETER.matcher(url);
-        while (m.find()) {
-            secrets.add(m.group(1));
-        }
-        for (String raw : List.copyOf(secrets)) {
-            try {
-                secrets.add(URLDecoder.decode(raw, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException ignored) {
-                // not percent-encoded: the raw form is enough
-            }
-        }
-        secrets.sort(Comparator.comparingInt(String::length).reversed());
-        String out = text;
-        for (String secret : secrets) {
-            if (!secret.isEmpty()) {
-                out = out.replace(secret, "***");
-            }
-        }
-        return out;
+        return DatabaseUrl.redact(text, url);
     }
 
     static Duration age(String option, String text) {
