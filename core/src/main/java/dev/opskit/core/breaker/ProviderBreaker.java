@@ -169,8 +169,9 @@ public final class ProviderBreaker {
     public <T> T call(Duration timeout, ProviderCall<T> call) {
         long timeoutNanos = timeoutNanos(timeout);
         Objects.requireNonNull(call, "call must not be null");
+        Switch switchBefore = applied; // a plain load on x86; lets a refusal name a switch released meanwhile
         if (!cb.tryAcquirePermission()) {
-            throw rejected();
+            throw rejected(switchBefore);
         }
         long start = cb.getCurrentTimestamp();
         Future<T> future;
@@ -217,8 +218,9 @@ public final class ProviderBreaker {
     public <T> T callInline(Duration timeout, ProviderCall<T> call) {
         long timeoutNanos = timeoutNanos(timeout);
         Objects.requireNonNull(call, "call must not be null");
+        Switch switchBefore = applied; // a plain load on x86; lets a refusal name a switch released meanwhile
         if (!cb.tryAcquirePermission()) {
-            throw rejected();
+            throw rejected(switchBefore);
         }
         long start = cb.getCurrentTimestamp();
         T result;
@@ -441,9 +443,17 @@ public final class ProviderBreaker {
 
     // ---- rejection
 
-    private CallRejectedException rejected() {
+    private CallRejectedException rejected(Switch switchBefore) {
+        // The state may change between the refusal and here (a switch released a moment ago):
+        // describe the refusing state, which is the current one or else the last one seen.
+        BreakerState seen = BreakerState.of(observed);
+        BreakerState now = BreakerState.of(cb.getState());
         observe();
-        BreakerState s = BreakerState.of(cb.getState());
+        BreakerState s = now.rejectsCalls() || now == BreakerState.HALF_OPEN ? now
+                : seen.rejectsCalls() || seen == BreakerState.HALF_OPEN ? seen : now;
+        if (switchBefore == Switch.FORCE_OPEN && !s.rejectsCalls()) {
+            s = BreakerState.FORCED_OPEN; // released since: the call was still refused by the switch
+        }
         return new CallRejectedException(name, retryAfter(s), s == BreakerState.FORCED_OPEN);
     }
 
