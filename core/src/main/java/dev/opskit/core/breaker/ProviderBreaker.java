@@ -583,7 +583,7 @@ public final class ProviderBreaker {
             case HALF_OPEN -> "waited " + config.waitInOpenState() + " in open state; letting "
                     + config.permittedCallsInHalfOpenState() + " probe call(s) through";
             case CLOSED -> from == BreakerState.HALF_OPEN
-                    ? "probe calls succeeded (failure rate " + rate(m.getFailureRate()) + "%)"
+                    ? "probe calls succeeded"
                     : "reset to closed";
             case FORCED_OPEN -> "forced open";
             case DISABLED -> "disabled";
@@ -600,7 +600,7 @@ public final class ProviderBreaker {
     }
 
     private static String rate(float percent) {
-        return percent < 0 ? "-1" : String.format(java.util.Locale.ROOT, "%.1f", percent);
+        return percent < 0 ? "n/a " : String.format(java.util.Locale.ROOT, "%.1f", percent);
     }
 
     @Override
