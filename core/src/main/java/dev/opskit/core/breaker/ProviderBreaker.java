@@ -552,9 +552,9 @@ public final class ProviderBreaker {
         BreakerTransition transition = new BreakerTransition(name, from, to, m.getFailureRate(), m.getSlowCallRate(),
                 cause, clock.instant());
         if (to == BreakerState.CLOSED || to == BreakerState.HALF_OPEN) {
-            log.info("{} - circuit breaker {} -> {} (failure rate {}%): {}", name, from, to, rate(m.getFailureRate()), cause);
+            log.info("{} - circuit breaker {} -> {} (failure rate {}): {}", name, from, to, rate(m.getFailureRate()), cause);
         } else {
-            log.warn("{} - circuit breaker {} -> {} (failure rate {}%): {}", name, from, to, rate(m.getFailureRate()), cause);
+            log.warn("{} - circuit breaker {} -> {} (failure rate {}): {}", name, from, to, rate(m.getFailureRate()), cause);
         }
         for (Consumer<BreakerTransition> listener : listeners) {
             try {
@@ -575,9 +575,9 @@ public final class ProviderBreaker {
                             + config.waitInOpenState();
                 }
                 yield (from == BreakerState.HALF_OPEN ? "probe calls failed: " : "")
-                        + "failure rate " + rate(m.getFailureRate()) + "% (threshold " + rate(config.failureRateThreshold())
-                        + "%), slow-call rate " + rate(m.getSlowCallRate()) + "% (threshold "
-                        + rate(config.slowCallRateThreshold()) + "%) over " + m.getNumberOfBufferedCalls()
+                        + "failure rate " + rate(m.getFailureRate()) + " (threshold " + rate(config.failureRateThreshold())
+                        + "), slow-call rate " + rate(m.getSlowCallRate()) + " (threshold "
+                        + rate(config.slowCallRateThreshold()) + ") over " + m.getNumberOfBufferedCalls()
                         + " calls; last failure: " + describe(lastFailure) + "; open for " + config.waitInOpenState();
             }
             case HALF_OPEN -> "waited " + config.waitInOpenState() + " in open state; letting "
@@ -600,7 +600,7 @@ public final class ProviderBreaker {
     }
 
     private static String rate(float percent) {
-        return percent < 0 ? "n/a " : String.format(java.util.Locale.ROOT, "%.1f", percent);
+        return percent < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", percent);
     }
 
     @Override
