@@ -45,6 +45,21 @@ public interface SwitchSource {
         return map::get;
     }
 
+    /**
+     * A file in the environment-file format ({@code OPENAI_CIRCUIT_OPEN=true}, one per line,
+     * {@code #} comments, an optional {@code export } prefix), re-read whenever its modification
+     * time or size changes: an operator flips a switch on a running service by editing the file,
+     * and takes it back by removing the line or the file. A missing file means no switch is set.
+     * A file that cannot be read throws, which keeps the switches as they were.
+     *
+     * <pre>{@code
+     * SwitchSource.file(Path.of("/etc/myservice/switches.env")).or(SwitchSource.environment())
+     * }</pre>
+     */
+    static SwitchSource file(java.nio.file.Path path) {
+        return new FileSwitchSource(Objects.requireNonNull(path, "path must not be null"));
+    }
+
     /** The first source that has a value for the key: {@code systemProperties().or(environment())}. */
     default SwitchSource or(SwitchSource other) {
         Objects.requireNonNull(other, "other must not be null");

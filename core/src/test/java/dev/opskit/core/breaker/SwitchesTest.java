@@ -172,4 +172,29 @@ class SwitchesTest {
             assertThat(stripe.snapshot().failedCalls()).as("rejections are not failures").isZero();
         }
     }
+
+    @Test
+    void aSwitchFileFlipsABreakerOfARunningServiceAndReleasesItWhenTheLineGoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("switches.env");
+        try (ProviderBreakers breakers = ProviderBreakers.builder().presets()
+                .switchSource(SwitchSource.file(file).or(SwitchSource.of(env))).switchRefreshInterval(Duration.ZERO).build()) {
+            breakers.refreshSwitches(); // no file yet: nothing forced
+            assertThat(breakers.get("openai").state()).isEqualTo(BreakerState.CLOSED);
+
+            java.nio.file.Files.writeString(file, "# flipped during the incident\nexport OPENAI_CIRCUIT_OPEN=\"true\"\nSTRIPE_CIRCUIT_DISABLED = true\n");
+            breakers.refreshSwitches();
+            assertThat(breakers.get("openai").state()).isEqualTo(BreakerState.FORCED_OPEN);
+            assertThat(breakers.get("stripe").state()).isEqualTo(BreakerState.DISABLED);
+
+            java.nio.file.Files.writeString(file, "STRIPE_CIRCUIT_DISABLED=true\n# OPENAI_CIRCUIT_OPEN=true\n");
+            java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            breakers.refreshSwitches();
+            assertThat(breakers.get("openai").state()).isEqualTo(BreakerState.CLOSED);
+
+            java.nio.file.Files.delete(file);
+            breakers.refreshSwitches();
+            assertThat(breakers.get("stripe").state()).isEqualTo(BreakerState.CLOSED);
+        }
+    }
 }
