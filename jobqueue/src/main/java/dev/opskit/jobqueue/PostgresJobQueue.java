@@ -2,7 +2,9 @@ package dev.opskit.jobqueue;
 
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.schema.SchemaModule;
+import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.PgStore;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -38,8 +40,10 @@ public final class PostgresJobQueue implements JobQueue {
     private final String schema;
     private final Duration finishedRetention;
     private final PgStore store;
+    private final Metrics metrics;
 
     private PostgresJobQueue(Builder b) {
+        this.metrics = Metrics.of(b.meterRegistry);
         this.dataSource = b.dataSource;
         this.schema = b.schema;
         this.finishedRetention = b.finishedRetention;
@@ -88,7 +92,7 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(request, "request must not be null");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            return store.enqueue(c, request);
+            return counted(request, store.enqueue(c, request));
         } catch (SQLException e) {
             throw failed("enqueue " + request, e);
         }
@@ -99,7 +103,7 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(connection, "connection must not be null");
         Objects.requireNonNull(request, "request must not be null");
         try {
-            return store.enqueue(connection, request);
+            return counted(request, store.enqueue(connection, request));
         } catch (SQLException e) {
             throw failed("enqueue " + request, e);
         }
@@ -110,7 +114,7 @@ public final class PostgresJobQueue implements JobQueue {
         requireRequests(requests);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            return store.enqueueAll(c, requests);
+            return counted(store.enqueueAll(c, requests));
         } catch (SQLException e) {
             throw failed("enqueue " + requests.size() + " jobs", e);
         }
@@ -121,10 +125,23 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(connection, "connection must not be null");
         requireRequests(requests);
         try {
-            return store.enqueueAll(connection, requests);
+            return counted(store.enqueueAll(connection, requests));
         } catch (SQLException e) {
             throw failed("enqueue " + requests.size() + " jobs", e);
         }
+    }
+
+    // Counted when the statement succeeds; a caller's transaction that later rolls back is still counted.
+    private EnqueueResult counted(JobRequest request, EnqueueResult result) {
+        if (result.inserted()) {
+            metrics.enqueued(request.queue(), 1);
+        }
+        return result;
+    }
+
+    private int counted(java.util.Map<String, Integer> perQueue) {
+        perQueue.forEach(metrics::enqueued);
+        return perQueue.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static void requireRequests(List<JobRequest> requests) {
@@ -140,7 +157,11 @@ public final class PostgresJobQueue implements JobQueue {
     public boolean cancel(long jobId) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            return store.cancel(c, jobId);
+            String queue = store.cancel(c, jobId);
+            if (queue != null) {
+                metrics.completed(queue, "cancelled");
+            }
+            return queue != null;
         } catch (SQLException e) {
             throw failed("cancel job " + jobId, e);
         }
@@ -190,6 +211,7 @@ public final class PostgresJobQueue implements JobQueue {
         private final DataSource dataSource;
         private String schema = SchemaInstaller.DEFAULT_SCHEMA;
         private Duration finishedRetention = DEFAULT_FINISHED_RETENTION;
+        private MeterRegistry meterRegistry;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -213,6 +235,15 @@ public final class PostgresJobQueue implements JobQueue {
                 throw new IllegalArgumentException("finishedRetention must not be negative, but was " + retention);
             }
             this.finishedRetention = retention;
+            return this;
+        }
+
+        /**
+         * Where to publish {@link JobQueueMetrics#ENQUEUED} and the {@code cancelled} outcome of
+         * {@link JobQueueMetrics#COMPLETED}; default none.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
             return this;
         }
 

@@ -111,9 +111,10 @@ public final class PgStore {
                 + " kept changing hands; enqueue not completed");
     }
 
-    public int enqueueAll(Connection c, List<JobRequest> requests) throws SQLException {
+    /** Inserts all requests in one statement; returns the number inserted per queue. */
+    public Map<String, Integer> enqueueAll(Connection c, List<JobRequest> requests) throws SQLException {
         if (requests.isEmpty()) {
-            return 0;
+            return Map.of();
         }
         int n = requests.size();
         String[] queues = new String[n];
@@ -138,12 +139,15 @@ public final class PgStore {
             replays[i] = r.replayOf().orElse(null);
         }
         String sql = """
+                WITH inserted AS (
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
                 SELECT q, k, p::jsonb, pr, coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
                                                     now() + d * interval '1 microsecond'), m, u, rp
                   FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::text[])
                        AS t(q, k, p, pr, ra, d, m, u, rp)
-                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING""".formatted(jobs);
+                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+                RETURNING queue)
+                SELECT queue, count(*)::int FROM inserted GROUP BY queue""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", queues));
             ps.setArray(2, c.createArrayOf("text", kinds));
@@ -154,22 +158,32 @@ public final class PgStore {
             ps.setArray(7, c.createArrayOf("int4", maxAttempts));
             ps.setArray(8, c.createArrayOf("text", uniqueKeys));
             ps.setArray(9, c.createArrayOf("text", replays));
-            return ps.executeUpdate();
+            Map<String, Integer> out = new LinkedHashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return out;
         }
     }
 
     // ---------------------------------------------------------------- reads
 
-    public boolean cancel(Connection c, long id) throws SQLException {
+    /** Cancels a waiting job; returns its queue, or null when no waiting job has that id. */
+    public String cancel(Connection c, long id) throws SQLException {
         String sql = """
                 WITH cancelled AS (DELETE FROM %s WHERE id = ? AND state = 'available' RETURNING *)
                 INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
                                 unique_key, worker_id, attempted_at, errors, replay_of)
                 SELECT id, queue, kind, payload, priority, 'cancelled', run_at, created_at, attempt, max_attempts,
-                       unique_key, worker_id, attempted_at, errors, replay_of FROM cancelled""".formatted(jobs, finished);
+                       unique_key, worker_id, attempted_at, errors, replay_of FROM cancelled
+                RETURNING queue""".formatted(jobs, finished);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, id);
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 
