@@ -230,7 +230,7 @@ public final class PgStore {
     }
 
     public List<Job> stuck(Connection c, Duration runningLongerThan, int limit) throws SQLException {
-        String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + """
+        String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " " + """
                  WHERE state = 'running' AND attempted_at < now() - ?::bigint * interval '1 millisecond'
                  ORDER BY attempted_at, id LIMIT ?""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
