@@ -784,7 +784,7 @@ public final class Workers implements AutoCloseable {
                 failures = 0;
                 runners.values().forEach(Runner::wakeUp); // notifications sent while we were not listening are lost
                 while (!closing) {
-                    PGNotification[] ns = pg.getNotifications(500);
+                    PGNotification[] ns = pg.getNotifications(250);
                     if (ns == null) {
                         continue;
                     }
@@ -803,7 +803,7 @@ public final class Workers implements AutoCloseable {
                 if (failures == 1) {
                     log.warn("{} - the LISTEN connection failed, reconnecting (polling continues meanwhile): {}", workerId, e.toString());
                 }
-                sleepQuietly(Math.min(250L * failures, 5000));
+                sleepUnlessClosing(Math.min(250L * failures, 5000));
             } finally {
                 listenConnection = null;
             }
@@ -848,7 +848,7 @@ public final class Workers implements AutoCloseable {
                 closeQuietly(leader);
                 leader = null;
             }
-            sleepQuietly(maintenanceInterval.toMillis());
+            sleepUnlessClosing(maintenanceInterval.toMillis());
         }
         closeQuietly(leader);
     }
@@ -1044,6 +1044,13 @@ public final class Workers implements AutoCloseable {
     private static void waitUntil(java.util.function.BooleanSupplier done, long deadlineNanos) {
         while (!done.getAsBoolean() && System.nanoTime() - deadlineNanos < 0) {
             sleepQuietly(10);
+        }
+    }
+
+    private void sleepUnlessClosing(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!closing && System.nanoTime() - until < 0) {
+            sleepQuietly(Math.min(25, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
         }
     }
 
