@@ -26,7 +26,7 @@ import java.util.Objects;
  */
 public record Job(long id, String queue, String kind, String payload, int priority, JobState state, Instant runAt,
                   Instant createdAt, int attempt, int maxAttempts, String uniqueKey, String workerId,
-                  Instant attemptedAt, Instant leaseExpiresAt, Instant finishedAt, String errors, String replayOf) {
+                  Instant attemptedAt, Instant leaseExpiresAt, Instant finishedAt, String errors, Long replayOf) {
 
     public Job {
         Objects.requireNonNull(queue, "queue must not be null");

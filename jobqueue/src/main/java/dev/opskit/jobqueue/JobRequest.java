@@ -49,7 +49,7 @@ public final class JobRequest {
     private final Duration delay;
     private final int maxAttempts;
     private final String uniqueKey;
-    private final String replayOf;
+    private final Long replayOf;
 
     private JobRequest(Builder b) {
         this.queue = b.queue;
@@ -119,7 +119,7 @@ public final class JobRequest {
     }
 
     /** The id of the dead letter this job replays, if it was enqueued by a replay. */
-    public Optional<String> replayOf() {
+    public Optional<Long> replayOf() {
         return Optional.ofNullable(replayOf);
     }
 
@@ -140,7 +140,7 @@ public final class JobRequest {
         private Duration delay = Duration.ZERO;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private String uniqueKey;
-        private String replayOf;
+        private Long replayOf;
 
         private Builder(String kind) {
             this.kind = requireKind(kind);
@@ -243,7 +243,7 @@ public final class JobRequest {
         }
 
         /** Links the job to the dead letter it replays (set by the replay target; rarely set by hand). */
-        public Builder replayOf(String deadLetterId) {
+        public Builder replayOf(Long deadLetterId) {
             this.replayOf = deadLetterId;
             return this;
         }

@@ -2,6 +2,11 @@ package dev.opskit.jobqueue;
 
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.schema.SchemaModule;
+import dev.opskit.deadletter.DeadLetterSchema;
+import dev.opskit.deadletter.DeadLetterStore;
+import dev.opskit.deadletter.PostgresDeadLetterStore;
+import dev.opskit.jobqueue.internal.DeadLetterSink;
+import dev.opskit.jobqueue.internal.DeadLetters;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.PgStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,9 +46,15 @@ public final class PostgresJobQueue implements JobQueue {
     private final Duration finishedRetention;
     private final PgStore store;
     private final Metrics metrics;
+    private final DeadLetterStore deadLetters;
 
     private PostgresJobQueue(Builder b) {
         this.metrics = Metrics.of(b.meterRegistry);
+        this.deadLetters = b.deadLetters != null ? b.deadLetters
+                : PostgresDeadLetterStore.builder(b.dataSource).schema(b.schema).installSchema(false).build();
+        if (!deadLetters.hasReplayTarget(DeadLetters.SOURCE_PREFIX + JobRequest.DEFAULT_QUEUE)) {
+            deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
+        }
         this.dataSource = b.dataSource;
         this.schema = b.schema;
         this.finishedRetention = b.finishedRetention;
@@ -61,11 +72,26 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     /**
-     * Creates or upgrades the queue's tables in the schema (and the schema itself), under an
-     * advisory lock, so many instances may call it at startup at once. Idempotent.
+     * Creates or upgrades the queue's tables and the dead-letter tables in the schema (and the
+     * schema itself), under an advisory lock, so many instances may call it at startup at once.
+     * Idempotent.
      */
     public void installSchema() {
-        SchemaInstaller.forSchema(dataSource, schema).install(SCHEMA);
+        SchemaInstaller.forSchema(dataSource, schema).install(DeadLetterSchema.MODULE, SCHEMA);
+    }
+
+    /**
+     * The dead-letter store that receives jobs that give up (in the same transaction that removes
+     * them from the queue). By default a {@link PostgresDeadLetterStore} on the same data source
+     * and schema, with a {@link JobQueueReplayTarget} registered for {@code jobqueue:*}, so
+     * {@code deadLetters().replay(id)} enqueues the job again.
+     */
+    public DeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    DeadLetterSink deadLetterSink() {
+        return DeadLetters.sink(deadLetters);
     }
 
     /** The data source. */
@@ -212,6 +238,7 @@ public final class PostgresJobQueue implements JobQueue {
         private String schema = SchemaInstaller.DEFAULT_SCHEMA;
         private Duration finishedRetention = DEFAULT_FINISHED_RETENTION;
         private MeterRegistry meterRegistry;
+        private DeadLetterStore deadLetters;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -244,6 +271,16 @@ public final class PostgresJobQueue implements JobQueue {
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
+            return this;
+        }
+
+        /**
+         * The dead-letter store for jobs that give up; it must write to the same database, since
+         * jobs move into it inside the queue's transaction. Default: a
+         * {@link PostgresDeadLetterStore} on the same data source and schema.
+         */
+        public Builder deadLetterStore(DeadLetterStore store) {
+            this.deadLetters = Objects.requireNonNull(store, "deadLetterStore must not be null");
             return this;
         }
 

@@ -160,7 +160,7 @@ public final class Workers implements AutoCloseable {
         this.backoff = b.backoff;
         this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
         this.metrics = Metrics.of(b.meterRegistry);
-        this.deadLetters = b.deadLetters != null ? b.deadLetters : DeadLetterSink.NONE;
+        this.deadLetters = b.queue.deadLetterSink();
         this.keepFinished = !b.queue.finishedRetention().isZero();
         Map<String, Integer> queues = b.queues.isEmpty() ? Map.of(JobRequest.DEFAULT_QUEUE, DEFAULT_CONCURRENCY) : b.queues;
         queues.forEach((name, concurrency) -> runners.put(name, new Runner(name, concurrency)));
@@ -1113,7 +1113,6 @@ public final class Workers implements AutoCloseable {
         private Backoff backoff = DEFAULT_BACKOFF;
         private String workerId;
         private MeterRegistry meterRegistry;
-        private DeadLetterSink deadLetters;
 
         private Builder(PostgresJobQueue queue) {
             this.queue = Objects.requireNonNull(queue, "queue must not be null");
@@ -1223,11 +1222,6 @@ public final class Workers implements AutoCloseable {
         /** Where to publish the metrics named in {@link JobQueueMetrics}; default none. */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
-            return this;
-        }
-
-        Builder deadLetters(DeadLetterSink sink) {
-            this.deadLetters = sink;
             return this;
         }
 

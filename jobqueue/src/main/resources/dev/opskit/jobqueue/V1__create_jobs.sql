@@ -25,7 +25,7 @@ CREATE TABLE jobs (
     -- error history: a JSON array of {attempt, at, type, message, reason}
     errors           jsonb       NOT NULL DEFAULT '[]'::jsonb,
     -- the dead letter this job replays, when it was enqueued by a replay
-    replay_of        text
+    replay_of        bigint
 ) WITH (
     -- Every row is updated at least once (the claim) and then deleted. Free space on each page
     -- lets PostgreSQL put the new row version on the same page; the claim changes an indexed
@@ -68,7 +68,7 @@ CREATE TABLE finished_jobs (
     attempted_at timestamptz,
     finished_at  timestamptz NOT NULL DEFAULT now(),
     errors       jsonb       NOT NULL,
-    replay_of    text
+    replay_of    bigint
 ) WITH (autovacuum_vacuum_scale_factor = 0.05);
 CREATE INDEX finished_jobs_finished_at ON finished_jobs (finished_at);
 

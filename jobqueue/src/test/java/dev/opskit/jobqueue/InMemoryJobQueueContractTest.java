@@ -22,4 +22,9 @@ class InMemoryJobQueueContractTest extends JobQueueContract {
     void runUntilIdle() {
         queue.runUntilIdle();
     }
+
+    @Override
+    dev.opskit.deadletter.DeadLetterStore deadLetters() {
+        return queue.deadLetters();
+    }
 }

@@ -26,6 +26,9 @@ abstract class JobQueueContract {
     /** Runs jobs (one at a time, in claim order) until none is due and none runs. */
     abstract void runUntilIdle();
 
+    /** The dead-letter store the queue moves jobs into. */
+    abstract dev.opskit.deadletter.DeadLetterStore deadLetters();
+
     private Job job(long id) {
         return queue().get(id).orElseThrow();
     }
@@ -225,6 +228,45 @@ abstract class JobQueueContract {
     }
 
     @Test
+    void anExhaustedJobBecomesADeadLetterWithItsErrorHistoryAndAReplayEnqueuesItAgainLinkedToTheLetter() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("charge", ctx -> {
+            if (runs.incrementAndGet() <= 2) {
+                throw new IllegalStateException("card declined #" + ctx.attempt());
+            }
+        });
+        long id = queue().enqueue(JobRequest.builder("charge").queue("billing").payload("{\"order\":7}").maxAttempts(2)
+                .uniqueKey("order-7").build()).jobId();
+        runUntilIdle();
+
+        dev.opskit.deadletter.DeadLetter letter = deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters()
+                .stream().filter(l -> l.headers().get("jobId").equals(String.valueOf(id))).findFirst().orElseThrow();
+        assertThat(letter.source()).isEqualTo("jobqueue:billing");
+        assertThat(letter.kind()).isEqualTo("charge");
+        assertThat(letter.payload().replace(" ", "")).isEqualTo("{\"order\":7}");
+        assertThat(letter.reason()).isEqualTo(dev.opskit.deadletter.DeadLetterReason.MAX_ATTEMPTS);
+        assertThat(letter.attempts()).isEqualTo(2);
+        assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(letter.message()).isEqualTo("card declined #2");
+        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2");
+        assertThat(letter.idempotencyKey()).isEqualTo("order-7");
+        assertThat(letter.firstFailedAt()).isNotNull();
+
+        dev.opskit.deadletter.ReplayResult replayed = deadLetters().replay(letter.id());
+        assertThat(replayed.outcome()).isEqualTo(dev.opskit.deadletter.ReplayOutcome.REPLAYED);
+        long newId = Long.parseLong(replayed.reference().replace("job ", ""));
+        Job again = job(newId);
+        assertThat(again.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(again.replayOf()).isEqualTo(letter.id());
+        assertThat(again.attempt()).as("a fresh attempt budget").isZero();
+        assertThat(again.maxAttempts()).isEqualTo(2);
+        assertThat(again.queue()).isEqualTo("billing");
+
+        runUntilIdle();
+        assertThat(job(newId).state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
     void aJobWithoutHandlerGoesToTheDeadLettersWithThatReason() {
         long id = queue().enqueue(JobRequest.of("nobody-handles-this", "{}")).jobId();
 
@@ -232,6 +274,11 @@ abstract class JobQueueContract {
 
         assertThat(job(id).state()).isEqualTo(JobState.DEAD);
         assertThat(job(id).errors()).contains("no_handler", "nobody-handles-this");
+        assertThat(deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters())
+                .anySatisfy(l -> {
+                    assertThat(l.kind()).isEqualTo("nobody-handles-this");
+                    assertThat(l.reason()).isEqualTo(dev.opskit.deadletter.DeadLetterReason.NO_HANDLER);
+                });
     }
 
     @Test

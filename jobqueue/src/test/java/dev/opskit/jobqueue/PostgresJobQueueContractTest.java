@@ -27,7 +27,7 @@ class PostgresJobQueueContractTest extends JobQueueContract {
 
     @BeforeEach
     void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs");
+        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
     }
 
     @Override
@@ -43,7 +43,7 @@ class PostgresJobQueueContractTest extends JobQueueContract {
     @Override
     void runUntilIdle() {
         Workers.Builder b = Workers.builder(queue).pollInterval(Duration.ofMillis(20)).backoff(Backoff.fixed(Duration.ZERO));
-        for (String q : new String[] {"default", "emails", "a", "b", "other"}) {
+        for (String q : new String[] {"default", "emails", "a", "b", "other", "billing"}) {
             b.queue(q, 1);
         }
         handlers.forEach(b::handler);
@@ -74,5 +74,10 @@ class PostgresJobQueueContractTest extends JobQueueContract {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Override
+    dev.opskit.deadletter.DeadLetterStore deadLetters() {
+        return queue.deadLetters();
     }
 }

@@ -90,7 +90,7 @@ public final class PgStore {
                 ps.setLong(6, r.delay().toNanos() / 1000);
                 ps.setInt(7, r.maxAttempts());
                 ps.setString(8, r.uniqueKey().orElse(null));
-                ps.setString(9, r.replayOf().orElse(null));
+                ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return new EnqueueResult(rs.getLong(1), true);
@@ -125,7 +125,7 @@ public final class PgStore {
         Long[] delays = new Long[n];
         Integer[] maxAttempts = new Integer[n];
         String[] uniqueKeys = new String[n];
-        String[] replays = new String[n];
+        Long[] replays = new Long[n];
         for (int i = 0; i < n; i++) {
             JobRequest r = requests.get(i);
             queues[i] = r.queue();
@@ -143,7 +143,7 @@ public final class PgStore {
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
                 SELECT q, k, p::jsonb, pr, coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
                                                     now() + d * interval '1 microsecond'), m, u, rp
-                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::text[])
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
                        AS t(q, k, p, pr, ra, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING queue)
@@ -157,7 +157,7 @@ public final class PgStore {
             ps.setArray(6, c.createArrayOf("int8", delays));
             ps.setArray(7, c.createArrayOf("int4", maxAttempts));
             ps.setArray(8, c.createArrayOf("text", uniqueKeys));
-            ps.setArray(9, c.createArrayOf("text", replays));
+            ps.setArray(9, c.createArrayOf("int8", replays));
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -430,7 +430,7 @@ public final class PgStore {
                 ps.setString(11, job.workerId());
                 ps.setObject(12, offset(job.attemptedAt()));
                 ps.setString(13, job.errors());
-                ps.setString(14, job.replayOf());
+                ps.setObject(14, job.replayOf(), Types.BIGINT);
                 ps.executeUpdate();
             }
         }
@@ -559,7 +559,7 @@ public final class PgStore {
         return new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
                 JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), instant(rs, 7), instant(rs, 8), rs.getInt(9),
                 rs.getInt(10), rs.getString(11), rs.getString(12), instant(rs, 13), instant(rs, 14), instant(rs, 15),
-                rs.getString(16), rs.getString(17));
+                rs.getString(16), rs.getObject(17, Long.class));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -2,6 +2,9 @@ package dev.opskit.jobqueue.testing;
 
 import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.deadletter.testing.InMemoryDeadLetterStore;
+import dev.opskit.jobqueue.JobQueueReplayTarget;
+import dev.opskit.jobqueue.internal.DeadLetters;
 import dev.opskit.jobqueue.EnqueueResult;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobContext;
@@ -51,6 +54,7 @@ public final class InMemoryJobQueue implements JobQueue {
     private static final int MAX_RUNS = 100_000;
 
     private final ManualClock clock;
+    private final InMemoryDeadLetterStore deadLetters;
     private final Map<Long, Job> jobs = new TreeMap<>();
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
     private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
@@ -65,6 +69,16 @@ public final class InMemoryJobQueue implements JobQueue {
     /** A fake on {@code clock}. */
     public InMemoryJobQueue(ManualClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.deadLetters = new InMemoryDeadLetterStore(clock, null);
+        deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
+    }
+
+    /**
+     * The in-memory dead-letter store that receives jobs that give up, with a replay target for
+     * {@code jobqueue:*} registered: {@code deadLetters().replay(id)} enqueues the job again here.
+     */
+    public InMemoryDeadLetterStore deadLetters() {
+        return deadLetters;
     }
 
     /** The clock that decides when scheduled jobs and retries are due. */
@@ -283,6 +297,7 @@ public final class InMemoryJobQueue implements JobQueue {
         String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(),
                 t == null ? reason : t.getClass().getName(), message, reason, t));
         finish(job, j -> jobs.put(j.id(), with(j, JobState.DEAD, j.runAt(), j.attempt(), errors, clock.instant())));
+        deadLetters.add(null, DeadLetters.letter(get(job.id()).orElseThrow(), reason, t));
     }
 
     private synchronized void finish(Job job, Consumer<Job> update) {
