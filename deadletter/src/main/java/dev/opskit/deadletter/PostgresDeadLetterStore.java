@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
@@ -63,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class PostgresDeadLetterStore implements DeadLetterStore {
     /** Default purge batch size: letters deleted per transaction. */
     public static final int DEFAULT_PURGE_BATCH_SIZE = 1_000;
+    /** Default pause between two purge batches. */
+    public static final Duration DEFAULT_PURGE_PAUSE = Duration.ZERO;
     /** Default interval at which the size gauges are refreshed. */
     public static final Duration DEFAULT_METRICS_REFRESH = Duration.ofSeconds(30);
 
@@ -80,6 +81,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     private final String schema;
     private final String name;
     private final int purgeBatchSize;
+    private final Duration purgePause;
     private final TargetRegistry targets = new TargetRegistry();
     private final DeadLetterMetrics metrics;
     private final ScheduledExecutorService metricsRefresher;
@@ -99,6 +101,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         this.schema = b.schema;
         this.name = "deadletter[" + schema + "]";
         this.purgeBatchSize = b.purgeBatchSize;
+        this.purgePause = b.purgePause;
         b.targets.forEach(targets::register);
         this.sqlInsert = q("""
                 INSERT INTO {s}.dead_letters (source, kind, payload, headers, idempotency_key, error_type, cause_type, message,
@@ -144,8 +147,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             this.metrics = null;
             this.metricsRefresher = null;
         }
-        log.info("{} - ready (purgeBatchSize={}, metrics={}, metricsRefresh={})", name, purgeBatchSize,
-                metrics != null, b.metricsRefresh);
+        log.info("{} - ready (purgeBatchSize={}, purgePause={}, metrics={}, metricsRefresh={})", name, purgeBatchSize,
+                purgePause, metrics != null, b.metricsRefresh);
     }
 
     /** Starts a builder for a store on {@code dataSource}. */
@@ -349,73 +352,109 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
 
     @Override
     public ReplayResult replay(long id) {
-        ReplayResult result = inTransaction("replay letter " + id, c -> replayLocked(c, id));
+        ensureOpen();
+        ReplayResult result = withConnection("replay letter " + id, c -> replayAlone(c, id, 0));
         count(result.outcome());
         if (result.outcome() == ReplayOutcome.REPLAYED) {
             log.info("{} - replayed letter {} from '{}' (ref {})", name, id, result.source(), result.reference());
-        } else if (result.outcome() != ReplayOutcome.DRY_RUN) {
+        } else {
             log.warn("{} - letter {} not replayed: {}{}", name, id, result.outcome().code(),
                     result.detail() == null ? "" : " - " + result.detail());
         }
         return result;
     }
 
-    private ReplayResult replayLocked(Connection c, long id) throws SQLException {
-        DeadLetter letter;
-        try (PreparedStatement ps = c.prepareStatement(sqlLockOne)) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                letter = rs.next() ? read(rs) : null;
-            }
-        }
-        if (letter == null) {
-            try (PreparedStatement ps = c.prepareStatement(q("SELECT source, status FROM {s}.dead_letters WHERE id = ?"))) {
+    /**
+     * Replays one letter in a transaction of its own: lock the row (skip it when another replay
+     * holds it), call the target, mark it replayed, commit. A failing target's work is rolled back
+     * and the error recorded in a second transaction. When {@code runId > 0}, the run's cursor and
+     * counters move in the same transactions.
+     */
+    private ReplayResult replayAlone(Connection c, long id, long runId) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            DeadLetter letter;
+            try (PreparedStatement ps = c.prepareStatement(sqlLockOne)) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new ReplayResult(id, null, ReplayOutcome.NOT_FOUND, "no dead letter with id " + id, null);
-                    }
-                    if ("replayed".equals(rs.getString(2))) {
-                        return new ReplayResult(id, rs.getString(1), ReplayOutcome.ALREADY_REPLAYED,
-                                "letter " + id + " was already replayed", null);
-                    }
-                    return new ReplayResult(id, rs.getString(1), ReplayOutcome.BUSY,
-                            "letter " + id + " is being replayed by another replay right now", null);
+                    letter = rs.next() ? read(rs) : null;
                 }
             }
+            if (letter == null || letter.status() == DeadLetterStatus.REPLAYED) {
+                ReplayResult r = letter != null
+                        ? new ReplayResult(id, letter.source(), ReplayOutcome.ALREADY_REPLAYED, "letter " + id + " was already replayed", null)
+                        : whyNotLocked(c, id);
+                c.rollback();
+                return r;
+            }
+            Optional<ReplayTarget> target = targets.resolve(letter.source());
+            if (target.isEmpty()) {
+                String msg = TargetRegistry.noTargetMessage(letter.source());
+                updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
+                advanceRun(c, runId, id, 0, 1);
+                c.commit();
+                return new ReplayResult(id, letter.source(), ReplayOutcome.NO_TARGET, msg, null);
+            }
+            String ref;
+            try {
+                ref = target.get().accept(c, letter);
+                updatePairs(c, sqlMarkReplayed, new Long[] {id}, new String[] {ref});
+                advanceRun(c, runId, id, 1, 0);
+                c.commit();
+            } catch (Exception e) {
+                rollbackQuietly(c);
+                String msg = failure(e);
+                updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
+                advanceRun(c, runId, id, 0, 1);
+                c.commit();
+                return new ReplayResult(id, letter.source(), ReplayOutcome.FAILED, msg, null);
+            }
+            return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, ref);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
-        if (letter.status() == DeadLetterStatus.REPLAYED) {
-            return new ReplayResult(id, letter.source(), ReplayOutcome.ALREADY_REPLAYED, "letter " + id + " was already replayed", null);
-        }
-        Handover h = handOver(c, letter);
-        if (h.ok) {
-            updatePairs(c, sqlMarkReplayed, new Long[] {id}, new String[] {h.text});
-            return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, h.text);
-        }
-        updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {h.text});
-        return new ReplayResult(id, letter.source(), h.outcome, h.text, null);
     }
 
-    /** The result of one call to a target: ok with its reference, or the failure outcome and message. */
-    private record Handover(boolean ok, ReplayOutcome outcome, String text) {
+    /** Why {@code SELECT ... FOR UPDATE SKIP LOCKED} found no row: gone, replayed, or locked by another replay. */
+    private ReplayResult whyNotLocked(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(q("SELECT source, status FROM {s}.dead_letters WHERE id = ?"))) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new ReplayResult(id, null, ReplayOutcome.NOT_FOUND, "no dead letter with id " + id, null);
+                }
+                if ("replayed".equals(rs.getString(2))) {
+                    return new ReplayResult(id, rs.getString(1), ReplayOutcome.ALREADY_REPLAYED,
+                            "letter " + id + " was already replayed", null);
+                }
+                return new ReplayResult(id, rs.getString(1), ReplayOutcome.BUSY,
+                        "letter " + id + " is being replayed by another replay right now", null);
+            }
+        }
     }
 
-    /** Calls the letter's target under a savepoint, so a failing target's writes are undone and the transaction lives on. */
-    private Handover handOver(Connection c, DeadLetter letter) throws SQLException {
-        Optional<ReplayTarget> target = targets.resolve(letter.source());
-        if (target.isEmpty()) {
-            return new Handover(false, ReplayOutcome.NO_TARGET, TargetRegistry.noTargetMessage(letter.source()));
+    private void advanceRun(Connection c, long runId, long cursor, long done, long failed) throws SQLException {
+        if (runId <= 0) {
+            return;
         }
-        Savepoint sp = c.setSavepoint();
-        try {
-            String ref = target.get().accept(c, letter);
-            c.releaseSavepoint(sp);
-            return new Handover(true, ReplayOutcome.REPLAYED, ref);
-        } catch (Exception e) {
-            c.rollback(sp);
-            String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            return new Handover(false, ReplayOutcome.FAILED, clean(NewDeadLetter.cap(msg, NewDeadLetter.MAX_MESSAGE_CHARS)));
+        try (PreparedStatement ps = c.prepareStatement(q("""
+                UPDATE {s}.dead_letter_replay_runs
+                   SET cursor_id = greatest(cursor_id, ?), done = done + ?, failed = failed + ?, updated_at = now()
+                 WHERE id = ?"""))) {
+            ps.setLong(1, cursor);
+            ps.setLong(2, done);
+            ps.setLong(3, failed);
+            ps.setLong(4, runId);
+            ps.executeUpdate();
         }
+    }
+
+    private static String failure(Exception e) {
+        String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return clean(NewDeadLetter.cap(msg, NewDeadLetter.MAX_MESSAGE_CHARS));
     }
 
     private static void updatePairs(Connection c, String sql, Long[] ids, String[] texts) throws SQLException {
@@ -623,41 +662,29 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                     log.info("{} - replay-all run {} finished: {}", name, runId, handle.progress());
                     return;
                 }
-                List<Long> okIds = new ArrayList<>();
-                List<String> okRefs = new ArrayList<>();
-                List<Long> badIds = new ArrayList<>();
-                List<String> badErrors = new ArrayList<>();
-                List<ReplayOutcome> outcomes = new ArrayList<>();
-                for (DeadLetter letter : batch) {
-                    Handover h = handOver(c, letter);
-                    if (h.ok) {
-                        okIds.add(letter.id());
-                        okRefs.add(h.text);
-                        outcomes.add(ReplayOutcome.REPLAYED);
-                    } else {
-                        badIds.add(letter.id());
-                        badErrors.add(h.text);
-                        outcomes.add(h.outcome);
-                        log.warn("{} - replay-all run {}: letter {} not replayed: {} - {}", name, runId, letter.id(),
-                                h.outcome.code(), h.text);
-                    }
-                }
                 cursor = batch.get(batch.size() - 1).id();
-                updatePairs(c, sqlMarkReplayed, okIds.toArray(Long[]::new), okRefs.toArray(String[]::new));
-                updatePairs(c, sqlReplayError, badIds.toArray(Long[]::new), badErrors.toArray(String[]::new));
-                try (PreparedStatement ps = c.prepareStatement(q("""
-                        UPDATE {s}.dead_letter_replay_runs
-                           SET cursor_id = ?, done = done + ?, failed = failed + ?, updated_at = now()
-                         WHERE id = ?"""))) {
-                    ps.setLong(1, cursor);
-                    ps.setLong(2, okIds.size());
-                    ps.setLong(3, badIds.size());
-                    ps.setLong(4, runId);
-                    ps.executeUpdate();
+                if (!fastBatch(c, runId, batch, cursor, handle)) {
+                    // A target that does not join the transaction, or a failure in the batch: one letter per transaction.
+                    c.rollback();
+                    for (DeadLetter letter : batch) {
+                        ReplayResult r = replayAlone(c, letter.id(), runId);
+                        count(r.outcome());
+                        switch (r.outcome()) {
+                            case REPLAYED -> handle.add(1, 0);
+                            case FAILED, NO_TARGET -> {
+                                handle.add(0, 1);
+                                log.warn("{} - replay-all run {}: letter {} not replayed: {} - {}", name, runId, letter.id(),
+                                        r.outcome().code(), r.detail());
+                            }
+                            default -> {
+                                // taken by another replay or deleted meanwhile: counted as skipped at the end
+                            }
+                        }
+                    }
+                    c.setAutoCommit(false);
+                    advanceRun(c, runId, cursor, 0, 0);
+                    c.commit();
                 }
-                c.commit();
-                handle.add(okIds.size(), badIds.size());
-                outcomes.forEach(this::count);
                 pacer.pace(batch.size(), handle);
             }
         } catch (Exception e) {
@@ -672,6 +699,62 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         } finally {
             activeRuns.remove(runId);
         }
+    }
+
+    /**
+     * Hands a locked batch over in the batch's transaction when every letter's target joins it (or
+     * it has none). Returns false, with nothing handed over, when the batch must be done one letter
+     * at a time instead.
+     */
+    private boolean fastBatch(Connection c, long runId, List<DeadLetter> batch, long cursor, RunHandle handle) throws SQLException {
+        List<ReplayTarget> resolved = new ArrayList<>(batch.size());
+        for (DeadLetter letter : batch) {
+            ReplayTarget t = targets.resolve(letter.source()).orElse(null);
+            if (t != null && !t.joinsTransaction()) {
+                return false;
+            }
+            resolved.add(t);
+        }
+        List<Long> okIds = new ArrayList<>();
+        List<String> okRefs = new ArrayList<>();
+        List<Long> badIds = new ArrayList<>();
+        List<String> badErrors = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            DeadLetter letter = batch.get(i);
+            ReplayTarget t = resolved.get(i);
+            if (t == null) {
+                badIds.add(letter.id());
+                badErrors.add(TargetRegistry.noTargetMessage(letter.source()));
+                log.warn("{} - replay-all run {}: letter {} not replayed: {}", name, runId, letter.id(), badErrors.get(badErrors.size() - 1));
+                continue;
+            }
+            try {
+                okRefs.add(t.accept(c, letter));
+                okIds.add(letter.id());
+            } catch (Exception e) {
+                log.debug("{} - replay-all run {}: letter {} failed in a batch, redoing the batch letter by letter: {}",
+                        name, runId, letter.id(), e.toString());
+                return false;
+            }
+        }
+        try {
+            updatePairs(c, sqlMarkReplayed, okIds.toArray(Long[]::new), okRefs.toArray(String[]::new));
+            updatePairs(c, sqlReplayError, badIds.toArray(Long[]::new), badErrors.toArray(String[]::new));
+            advanceRun(c, runId, cursor, okIds.size(), badIds.size());
+            c.commit();
+        } catch (SQLException e) {
+            // For instance a target that swallowed an SQL error and left the transaction aborted.
+            log.debug("{} - replay-all run {}: batch could not be committed, redoing it letter by letter: {}", name, runId, e.toString());
+            return false;
+        }
+        handle.add(okIds.size(), badIds.size());
+        for (int i = 0; i < okIds.size(); i++) {
+            count(ReplayOutcome.REPLAYED);
+        }
+        for (int i = 0; i < badIds.size(); i++) {
+            count(ReplayOutcome.NO_TARGET);
+        }
+        return true;
     }
 
     private void endRun(Connection c, long runId, String state) throws SQLException {
@@ -796,11 +879,22 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
 
     @Override
     public boolean delete(long id) {
-        long n = deleteBatches("manual", "letter " + id, q("""
-                WITH doomed AS (SELECT id FROM {s}.dead_letters WHERE id = ? AND ? > 0)
-                DELETE FROM {s}.dead_letters d USING doomed WHERE d.id = doomed.id
-                RETURNING d.id, d.source"""), ps -> ps.setLong(1, id));
-        return n > 0;
+        String source = withConnection("delete letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(q("DELETE FROM {s}.dead_letters WHERE id = ? RETURNING source"))) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (source == null) {
+            return false;
+        }
+        if (metrics != null) {
+            metrics.removed("manual", 1);
+        }
+        log.info("{} - removed letter {} from '{}' (cause manual)", name, id, source);
+        return true;
     }
 
     private static void requireAge(String what, Duration d) {
@@ -857,6 +951,15 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             }
             if (n < purgeBatchSize) {
                 break;
+            }
+            if (!purgePause.isZero()) {
+                try {
+                    Thread.sleep(purgePause.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    log.warn("{} - interrupted while deleting {}; {} removed so far", name, what, total);
+                    break;
+                }
             }
         }
         if (total > 0) {
@@ -1029,6 +1132,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         private MeterRegistry meterRegistry;
         private Duration metricsRefresh = DEFAULT_METRICS_REFRESH;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
+        private Duration purgePause = DEFAULT_PURGE_PAUSE;
         private boolean loadProviders;
         private Map<String, String> providerSettings = Map.of();
         private final Map<String, ReplayTarget> targets = new LinkedHashMap<>();
@@ -1071,6 +1175,19 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 throw new IllegalArgumentException("purgeBatchSize must be between 1 and 100000, but was " + size);
             }
             this.purgeBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Pause between two purge batches (default {@link #DEFAULT_PURGE_PAUSE}, 0 to 10 s): spreads the
+         * WAL and I/O of a large purge so concurrent inserts keep short waits.
+         */
+        public Builder purgePause(Duration pause) {
+            Objects.requireNonNull(pause, "purgePause must not be null");
+            if (pause.isNegative() || pause.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("purgePause must be between 0 and 10s, but was " + pause);
+            }
+            this.purgePause = pause;
             return this;
         }
 

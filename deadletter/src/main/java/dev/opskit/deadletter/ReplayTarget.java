@@ -13,10 +13,17 @@ import java.sql.Connection;
  * is locked and, when {@code accept} returns, marked replayed. A target that writes to the same
  * database must use {@code tx} (and must not commit, roll back or close it): then the hand-over
  * and the status change commit together, so a crash or a concurrent replay never hands a letter
- * over twice. A target that talks to something else (HTTP) runs while the row is locked; if the
- * process dies after the call but before the commit, the letter is still waiting and will be
- * handed over again, so such targets should pass {@link DeadLetter#idempotencyKey()} on.
- * The in-memory store passes {@code tx = null}.
+ * over twice. Such a target should say so with {@link #joinsTransaction()} (or be wrapped with
+ * {@link #transactional(ReplayTarget)}): replay-all then hands over a whole batch of letters per
+ * transaction, which is much faster; if one letter of the batch fails, the batch is rolled back
+ * and done again one letter per transaction, so the target may be called again for letters whose
+ * first call was rolled back.
+ *
+ * <p>A target that talks to something else (HTTP) keeps the default {@code joinsTransaction() ==
+ * false}: every letter gets a transaction of its own, and the target is called once per letter and
+ * replay; but if the process dies after the call and before the commit, the letter is still
+ * waiting and will be handed over again, so such targets should pass
+ * {@link DeadLetter#idempotencyKey()} on. The in-memory store passes {@code tx = null}.
  *
  * <h2>Attempts</h2>
  * A manual replay does not spend an attempt: the target should give the new work a fresh attempt
@@ -39,4 +46,39 @@ public interface ReplayTarget {
      *                   exception's message is kept as {@link DeadLetter#lastReplayError()}
      */
     String accept(Connection tx, DeadLetter letter) throws Exception;
+
+    /**
+     * True when everything this target does goes through {@code tx}, so rolling the transaction back
+     * undoes the hand-over completely. Default false. See the class comment for what it changes.
+     */
+    default boolean joinsTransaction() {
+        return false;
+    }
+
+    /**
+     * {@code target}, declared to do all its work through {@code tx} ({@link #joinsTransaction()} true).
+     *
+     * <pre>{@code
+     * store.registerReplayTarget("jobqueue:*", ReplayTarget.transactional((tx, letter) -> enqueue(tx, letter)));
+     * }</pre>
+     */
+    static ReplayTarget transactional(ReplayTarget target) {
+        java.util.Objects.requireNonNull(target, "target must not be null");
+        return new ReplayTarget() {
+            @Override
+            public String accept(Connection tx, DeadLetter letter) throws Exception {
+                return target.accept(tx, letter);
+            }
+
+            @Override
+            public boolean joinsTransaction() {
+                return true;
+            }
+
+            @Override
+            public String toString() {
+                return "transactional(" + target + ")";
+            }
+        };
+    }
 }

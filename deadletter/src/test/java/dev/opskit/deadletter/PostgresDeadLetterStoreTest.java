@@ -72,6 +72,61 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void aBatchWithAFailingLetterIsRedoneLetterByLetterSoEachSuccessIsHandedOverOnce() throws Exception {
+        try (Connection c = db.dataSource().getConnection()) {
+            TableReplayTargetProvider.createTable(c, schema);
+        }
+        store.registerReplayTarget("handed:*", TableReplayTargetProvider.target(schema));
+        java.util.List<Long> failing = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            NewDeadLetter.Builder b = letter("handed:batch");
+            if (i % 9 == 4) {
+                b.header("fail", "yes");
+            }
+            long id = store.add(b.build());
+            if (i % 9 == 4) {
+                failing.add(id);
+            }
+        }
+
+        ReplayProgress p = store.replayAll(ReplayAllRequest.builder().batchSize(10).build());
+
+        assertThat(p.done()).isEqualTo(40 - failing.size());
+        assertThat(p.failed()).isEqualTo(failing.size());
+        assertThat(countRows("SELECT count(*) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        assertThat(countRows("SELECT count(DISTINCT letter_id) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        for (long id : failing) {
+            DeadLetter l = store.get(id).orElseThrow();
+            assertThat(l.isWaiting()).isTrue();
+            assertThat(l.lastReplayError()).contains("refused letter " + id);
+        }
+    }
+
+    @Test
+    void aSecondReplayAllWithTheSameFilterIsRefusedWhileTheFirstIsAlive() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            store.add(letter("a:x").build());
+        }
+        store.registerReplayTarget("a:*", (tx, l) -> null);
+        ReplayAllRun first = store.startReplayAll(ReplayAllRequest.builder().source("a:*").ratePerSecond(10).build());
+        try {
+            DeadLetterStore other = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).build();
+            assertThatThrownBy(() -> other.startReplayAll(ReplayAllRequest.builder().source("a:*").build()))
+                    .isInstanceOf(DeadLetterException.class)
+                    .hasMessageContaining("replay-all run " + first.progress().runId() + " with the same filter")
+                    .hasMessageContaining("is running in pid " + ProcessHandle.current().pid());
+            other.close();
+        } finally {
+            first.cancel();
+            assertThat(first.await(Duration.ofSeconds(60)).state()).isEqualTo(ReplayProgress.State.CANCELLED);
+        }
+        // Cancelled runs are not resumed: the next run takes a new snapshot.
+        ReplayProgress next = store.replayAll(ReplayAllRequest.builder().source("a:*").build());
+        assertThat(next.runId()).isGreaterThan(first.progress().runId());
+        assertThat(next.total() + first.progress().done()).isEqualTo(100);
+    }
+
+    @Test
     void aLetterLockedByAnotherReplayIsReportedBusyAndNotHandedOver() throws Exception {
         long id = store.add(letter("a:x").build());
         AtomicInteger calls = new AtomicInteger();
@@ -110,6 +165,20 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
         assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "a:x").gauge().value()).isEqualTo(2);
         assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "b:x").gauge().value()).isEqualTo(1);
         assertThat(registry.get(DeadLetterMetrics.Names.OLDEST_AGE).gauge().value()).isGreaterThan(500);
+    }
+
+    @Test
+    void theSizeGaugesRefreshOnTheirOwnAtTheConfiguredInterval() throws Exception {
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        try (PostgresDeadLetterStore refreshing = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema)
+                .meterRegistry(own).metricsRefreshInterval(Duration.ofMillis(100)).build()) {
+            refreshing.add(letter("c:x").build());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (own.find(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(own.get(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge().value()).isEqualTo(1);
+        }
     }
 
     private long countRows(String sql) throws Exception {

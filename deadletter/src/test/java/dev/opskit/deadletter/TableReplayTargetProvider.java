@@ -27,13 +27,20 @@ public final class TableReplayTargetProvider implements ReplayTargetProvider {
         }
     }
 
+    /**
+     * A transactional target; a letter with header {@code fail} is refused after its row was
+     * inserted, so the test can check that the insert was undone.
+     */
     static ReplayTarget target(String schema) {
-        return (tx, letter) -> {
+        return ReplayTarget.transactional((tx, letter) -> {
             try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + schema + ".handed (letter_id) VALUES (?)")) {
                 ps.setLong(1, letter.id());
                 ps.executeUpdate();
             }
+            if (letter.headers().containsKey("fail")) {
+                throw new IllegalStateException("refused letter " + letter.id());
+            }
             return "handed-" + letter.id();
-        };
+        });
     }
 }
