@@ -55,4 +55,13 @@ public final class JobQueueReplayTarget implements ReplayTarget {
         EnqueueResult r = tx != null ? queue.enqueue(tx, request) : queue.enqueue(request);
         return "job " + r.jobId() + (r.inserted() ? "" : " (already waiting)");
     }
+
+    /**
+     * True: with a transaction the new job is enqueued through it, so the store may hand over a
+     * whole batch of letters in one transaction (replay-all runs at batch speed).
+     */
+    @Override
+    public boolean joinsTransaction() {
+        return true;
+    }
 }

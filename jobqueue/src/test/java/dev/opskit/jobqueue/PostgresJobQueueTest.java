@@ -59,6 +59,29 @@ class PostgresJobQueueTest {
     }
 
     @Test
+    void replayAllOfJobLettersHandsEachOverOnceInTheReplayTransaction() {
+        dev.opskit.deadletter.DeadLetterStore letters = queue.deadLetters();
+        for (int i = 0; i < 30; i++) {
+            letters.add(dev.opskit.deadletter.NewDeadLetter.builder("jobqueue:emails", "send-email")
+                    .payload("{\"n\":" + i + "}").reason(dev.opskit.deadletter.DeadLetterReason.MANUAL, "test").build());
+        }
+        assertThat(new JobQueueReplayTarget(queue).joinsTransaction())
+                .as("the job-queue target enqueues through the replay transaction, so replay-all goes batch by batch").isTrue();
+
+        dev.opskit.deadletter.ReplayProgress progress = letters.replayAll(
+                dev.opskit.deadletter.ReplayAllRequest.builder().source("jobqueue:emails").build());
+
+        assertThat(progress.total()).isEqualTo(30);
+        assertThat(progress.done()).isEqualTo(30);
+        assertThat(progress.failed()).isZero();
+        assertThat(queue.counts()).anySatisfy(c -> {
+            assertThat(c.queue()).isEqualTo("emails");
+            assertThat(c.available()).isEqualTo(30);
+        });
+        assertThat(letters.list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters()).isEmpty();
+    }
+
+    @Test
     void aJobWhoseTimeoutPassesIsInterruptedAndCountsAsAFailedAttempt() {
         long id = queue.enqueue(JobRequest.builder("hangs").maxAttempts(1).build()).jobId();
         Workers w = Workers.builder(queue).pollInterval(Duration.ofMillis(50))
