@@ -118,6 +118,11 @@ public final class JsonWriter {
         return this;
     }
 
+    /** How many arrays and objects are open: 0 at the top level. */
+    public int depth() {
+        return depth;
+    }
+
     /** What was written so far (the whole buffer, when the writer was given one). */
     @Override
     public String toString() {

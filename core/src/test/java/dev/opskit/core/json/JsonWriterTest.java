@@ -30,6 +30,15 @@ class JsonWriterTest {
     }
 
     @Test
+    void depthCountsTheOpenContainers() {
+        JsonWriter w = new JsonWriter();
+        assertThat(w.depth()).isZero();
+        assertThat(w.beginObject().name("a").beginArray().depth()).isEqualTo(2);
+        assertThat(w.endArray().depth()).isEqualTo(1);
+        assertThat(w.endObject().depth()).isZero();
+    }
+
+    @Test
     void namesAndValuesAreEscapedLikeQuote() {
         String nasty = "\u0000\u001f\"\\\u2028\uD800";
         assertThat(new JsonWriter().beginObject().name(nasty).value(nasty).endObject().toString())
