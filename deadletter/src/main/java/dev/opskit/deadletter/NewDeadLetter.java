@@ -1,5 +1,6 @@
 package dev.opskit.deadletter;
 
+import dev.opskit.core.json.JsonText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -280,7 +281,7 @@ public final class NewDeadLetter {
          *                                  lastFailedAt is before firstFailedAt
          */
         public NewDeadLetter build() {
-            String jsonError = dev.opskit.deadletter.internal.Json.syntaxError(payload);
+            String jsonError = JsonText.jsonbSyntaxError(payload);
             if (jsonError != null) {
                 throw new IllegalArgumentException("payload of dead letter from '" + source + "' is not valid JSON: " + jsonError);
             }

@@ -1,7 +1,8 @@
 package dev.opskit.deadletter;
 
+import dev.opskit.core.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
-import dev.opskit.deadletter.internal.Json;
+import dev.opskit.deadletter.internal.HeadersJson;
 import dev.opskit.deadletter.internal.RunHandle;
 import dev.opskit.deadletter.internal.TargetRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -183,7 +184,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             ps.setString(1, letter.source());
             ps.setString(2, letter.kind());
             ps.setString(3, letter.payload());
-            ps.setString(4, Json.stringMap(clean(letter.headers())));
+            ps.setString(4, HeadersJson.stringMap(clean(letter.headers())));
             ps.setString(5, letter.idempotencyKey());
             ps.setString(6, clean(letter.errorType()));
             ps.setString(7, clean(letter.causeType()));
@@ -786,18 +787,13 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     }
 
     static String filterKey(DeadLetterQuery f) {
-        StringBuilder sb = new StringBuilder("{");
-        Json.quote(sb, "source").append(':');
-        Json.quote(sb, f.source()).append(',');
-        Json.quote(sb, "kind").append(':');
-        Json.quote(sb, f.kind()).append(',');
-        Json.quote(sb, "reason").append(':');
-        Json.quote(sb, f.reason() == null ? null : f.reason().code()).append(',');
-        Json.quote(sb, "diedFrom").append(':');
-        Json.quote(sb, f.diedFrom() == null ? null : f.diedFrom().toString()).append(',');
-        Json.quote(sb, "diedBefore").append(':');
-        Json.quote(sb, f.diedBefore() == null ? null : f.diedBefore().toString());
-        return sb.append('}').toString();
+        return new JsonWriter().beginObject()
+                .name("source").value(f.source())
+                .name("kind").value(f.kind())
+                .name("reason").value(f.reason() == null ? null : f.reason().code())
+                .name("diedFrom").value(f.diedFrom() == null ? null : f.diedFrom().toString())
+                .name("diedBefore").value(f.diedBefore() == null ? null : f.diedBefore().toString())
+                .endObject().toString();
     }
 
     private static String owner() {
@@ -1109,7 +1105,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 rs.getString("source"),
                 rs.getString("kind"),
                 rs.getString("payload"),
-                Json.parseStringMap(rs.getString("headers")),
+                HeadersJson.parseStringMap(rs.getString("headers")),
                 rs.getString("idempotency_key"),
                 rs.getString("error_type"),
                 rs.getString("cause_type"),

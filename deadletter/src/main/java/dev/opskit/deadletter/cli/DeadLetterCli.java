@@ -1,6 +1,7 @@
 package dev.opskit.deadletter.cli;
 
 import dev.opskit.core.jdbc.DatabaseUrl;
+import dev.opskit.core.json.JsonText;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.deadletter.DeadLetter;
 import dev.opskit.deadletter.DeadLetterPage;
@@ -13,7 +14,7 @@ import dev.opskit.deadletter.ReplayAllRun;
 import dev.opskit.deadletter.ReplayProgress;
 import dev.opskit.deadletter.ReplayResult;
 import dev.opskit.deadletter.SourceStats;
-import dev.opskit.deadletter.internal.Json;
+import dev.opskit.deadletter.internal.HeadersJson;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -437,7 +438,7 @@ public final class DeadLetterCli {
             f.put("last replay ref", l.lastReplayRef());
             f.put("last replay error", l.lastReplayError());
             f.put("replay target", store.hasReplayTarget(l.source()) ? "registered" : "NONE for this source");
-            f.put("headers", Json.stringMap(l.headers()));
+            f.put("headers", HeadersJson.stringMap(l.headers()));
             f.put("payload", l.payload());
             f.forEach((k, v) -> out.printf("%-18s %s%n", k + ":", v == null ? "-" : v));
             if (l.stackTrace() != null) {
@@ -466,10 +467,10 @@ public final class DeadLetterCli {
                         sb.append(',');
                     }
                     sb.append("{\"id\":").append(r.id()).append(",\"source\":");
-                    Json.quote(sb, r.source()).append(",\"outcome\":");
-                    Json.quote(sb, r.outcome().code()).append(",\"detail\":");
-                    Json.quote(sb, r.detail()).append(",\"reference\":");
-                    Json.quote(sb, r.reference()).append('}');
+                    JsonText.quote(sb, r.source()).append(",\"outcome\":");
+                    JsonText.quote(sb, r.outcome().code()).append(",\"detail\":");
+                    JsonText.quote(sb, r.detail()).append(",\"reference\":");
+                    JsonText.quote(sb, r.reference()).append('}');
                 }
                 out.println(sb.append("]}"));
             } else {
@@ -533,7 +534,7 @@ public final class DeadLetterCli {
             if (json) {
                 StringBuilder sb = new StringBuilder("{\"run_id\":").append(p.runId()).append(",\"dry_run\":")
                         .append(request.dryRun()).append(",\"state\":");
-                Json.quote(sb, p.state().name().toLowerCase(Locale.ROOT));
+                JsonText.quote(sb, p.state().name().toLowerCase(Locale.ROOT));
                 sb.append(",\"total\":").append(p.total()).append(",\"done\":").append(p.done()).append(",\"failed\":")
                         .append(p.failed()).append(",\"skipped\":").append(p.skipped()).append(",\"to_do\":").append(p.toDo())
                         .append('}');
@@ -605,9 +606,9 @@ public final class DeadLetterCli {
                         sb.append(',');
                     }
                     sb.append("{\"source\":");
-                    Json.quote(sb, s.source()).append(",\"waiting\":").append(s.waiting()).append(",\"replayed\":")
+                    JsonText.quote(sb, s.source()).append(",\"waiting\":").append(s.waiting()).append(",\"replayed\":")
                             .append(s.replayed()).append(",\"oldest_waiting_died_at\":");
-                    Json.quote(sb, s.oldestWaitingDiedAt() == null ? null : s.oldestWaitingDiedAt().toString());
+                    JsonText.quote(sb, s.oldestWaitingDiedAt() == null ? null : s.oldestWaitingDiedAt().toString());
                     sb.append(",\"replay_target\":").append(store.hasReplayTarget(s.source())).append('}');
                 }
                 out.println(sb.append("]}"));
@@ -682,26 +683,26 @@ public final class DeadLetterCli {
 
         private static void letterJson(StringBuilder sb, DeadLetter l, boolean full) {
             sb.append("{\"id\":").append(l.id()).append(",\"source\":");
-            Json.quote(sb, l.source()).append(",\"kind\":");
-            Json.quote(sb, l.kind()).append(",\"status\":");
-            Json.quote(sb, l.status().code()).append(",\"reason\":");
-            Json.quote(sb, l.reason().code()).append(",\"reason_detail\":");
-            Json.quote(sb, l.reasonDetail()).append(",\"attempts\":").append(l.attempts()).append(",\"died_at\":");
-            Json.quote(sb, str(l.diedAt())).append(",\"first_failed_at\":");
-            Json.quote(sb, str(l.firstFailedAt())).append(",\"last_failed_at\":");
-            Json.quote(sb, str(l.lastFailedAt())).append(",\"error_type\":");
-            Json.quote(sb, l.errorType()).append(",\"cause_type\":");
-            Json.quote(sb, l.causeType()).append(",\"message\":");
-            Json.quote(sb, l.message()).append(",\"idempotency_key\":");
-            Json.quote(sb, l.idempotencyKey()).append(",\"replay_of\":").append(l.replayOf())
+            JsonText.quote(sb, l.source()).append(",\"kind\":");
+            JsonText.quote(sb, l.kind()).append(",\"status\":");
+            JsonText.quote(sb, l.status().code()).append(",\"reason\":");
+            JsonText.quote(sb, l.reason().code()).append(",\"reason_detail\":");
+            JsonText.quote(sb, l.reasonDetail()).append(",\"attempts\":").append(l.attempts()).append(",\"died_at\":");
+            JsonText.quote(sb, str(l.diedAt())).append(",\"first_failed_at\":");
+            JsonText.quote(sb, str(l.firstFailedAt())).append(",\"last_failed_at\":");
+            JsonText.quote(sb, str(l.lastFailedAt())).append(",\"error_type\":");
+            JsonText.quote(sb, l.errorType()).append(",\"cause_type\":");
+            JsonText.quote(sb, l.causeType()).append(",\"message\":");
+            JsonText.quote(sb, l.message()).append(",\"idempotency_key\":");
+            JsonText.quote(sb, l.idempotencyKey()).append(",\"replay_of\":").append(l.replayOf())
                     .append(",\"replay_count\":").append(l.replayCount()).append(",\"last_replayed_at\":");
-            Json.quote(sb, str(l.lastReplayedAt())).append(",\"last_replay_ref\":");
-            Json.quote(sb, l.lastReplayRef()).append(",\"last_replay_error\":");
-            Json.quote(sb, l.lastReplayError()).append(",\"headers\":").append(Json.stringMap(l.headers()))
+            JsonText.quote(sb, str(l.lastReplayedAt())).append(",\"last_replay_ref\":");
+            JsonText.quote(sb, l.lastReplayRef()).append(",\"last_replay_error\":");
+            JsonText.quote(sb, l.lastReplayError()).append(",\"headers\":").append(HeadersJson.stringMap(l.headers()))
                     .append(",\"payload\":").append(l.payload());
             if (full) {
                 sb.append(",\"stack_trace\":");
-                Json.quote(sb, l.stackTrace());
+                JsonText.quote(sb, l.stackTrace());
             }
             sb.append('}');
         }
