@@ -2,7 +2,8 @@ package dev.opskit.health;
 
 import dev.opskit.core.health.HealthResult;
 import dev.opskit.core.health.HealthStatus;
-import dev.opskit.health.internal.JsonWriter;
+import dev.opskit.core.json.JsonWriter;
+import dev.opskit.health.internal.DetailJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -108,7 +109,7 @@ final class ReportRenderer {
                 w.name("…").value((details.size() - MAX_DETAILS) + " more details omitted");
                 break;
             }
-            w.name(cut(e.getKey())).any(e.getValue(), MAX_STRING);
+            DetailJson.any(w.name(cut(e.getKey())), e.getValue(), MAX_STRING);
             n++;
         }
         w.endObject();
@@ -186,7 +187,7 @@ final class ReportRenderer {
                     Object v = e.getValue();
                     // MicroProfile data values are strings, numbers or booleans only
                     if (v instanceof Number || v instanceof Boolean) {
-                        w.name(cut(e.getKey())).any(v, MAX_STRING);
+                        DetailJson.any(w.name(cut(e.getKey())), v, MAX_STRING);
                     } else {
                         w.name(cut(e.getKey())).value(cut(String.valueOf(v)));
                     }

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opskit.core.json.JsonWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class JsonWriterTest {
+class DetailJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -47,8 +48,8 @@ class JsonWriterTest {
     @Test
     void writesNestedValuesNumbersAndNonFiniteDoubles() throws Exception {
         StringBuilder out = new StringBuilder();
-        new JsonWriter(out).beginObject()
-                .name("map").any(Map.of("k", List.of(1, 2.5, true, "x")), 100)
+        JsonWriter w = new JsonWriter(out).beginObject();
+        DetailJson.any(w.name("map"), Map.of("k", List.of(1, 2.5, true, "x")), 100)
                 .name("nan").value(Double.NaN)
                 .name("whole").value(3.0)
                 .name("none").nullValue()
@@ -59,5 +60,21 @@ class JsonWriterTest {
         assertThat(node.get("nan").asText()).isEqualTo("NaN");
         assertThat(node.get("whole").asLong()).isEqualTo(3);
         assertThat(node.get("none").isNull()).isTrue();
+    }
+
+    @Test
+    void longStringsAreCutAndDeepNestingFallsBackToText() throws Exception {
+        StringBuilder out = new StringBuilder();
+        JsonWriter w = new JsonWriter(out).beginObject().name("long");
+        DetailJson.any(w, "x".repeat(50), 10);
+        DetailJson.any(w.name("deep"), Map.of("a", Map.of("b", Map.of("c", Map.of("d", Map.of("e", Map.of("f", "g")))))), 100);
+        w.endObject();
+
+        JsonNode node = JSON.readTree(out.toString());
+        assertThat(node.get("long").asText()).isEqualTo("xxxxxxxxx…");
+        // the writer is one level deep here; maps open up to depth 6, then the rest is written as text
+        JsonNode atDepth6 = node.get("deep").get("a").get("b").get("c").get("d");
+        assertThat(atDepth6.get("e").isTextual()).isTrue();
+        assertThat(atDepth6.get("e").asText()).isEqualTo("{f=g}");
     }
 }
