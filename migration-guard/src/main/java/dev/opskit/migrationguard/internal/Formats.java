@@ -1,5 +1,6 @@
 package dev.opskit.migrationguard.internal;
 
+import dev.opskit.core.json.JsonWriter;
 import dev.opskit.migrationguard.Finding;
 import dev.opskit.migrationguard.Report;
 import dev.opskit.migrationguard.Rule;
@@ -63,7 +64,7 @@ public final class Formats {
     }
 
     public static String json(Report r) {
-        Json j = new Json();
+        JsonWriter j = new JsonWriter();
         j.beginObject();
         j.name("findings").beginArray();
         for (Finding f : r.findings()) {
@@ -129,7 +130,7 @@ public final class Formats {
         for (Rule rule : Rule.values()) {
             index.put(rule, index.size());
         }
-        Json j = new Json();
+        JsonWriter j = new JsonWriter();
         j.beginObject();
         j.name("$schema").value("https://json.schemastore.org/sarif-2.1.0.json");
         j.name("version").value("2.1.0");
