@@ -55,6 +55,19 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void headersWithAwkwardCharactersSurviveTheJsonbColumn() {
+        String awkward = "q\" b\\ nl\n tab\t bell\u0007 del\u007f ls\u2028 emoji\uD83D\uDE00 é";
+        long id = store.add(letter("a:x").header(awkward, awkward)
+                .header("lone", "x\uD800y").header("nul", "a\u0000b").build());
+
+        DeadLetter l = store.get(id).orElseThrow();
+        assertThat(l.headers().get(awkward)).isEqualTo(awkward);
+        assertThat(l.headers().get("lone")).as("a lone surrogate becomes U+FFFD, which jsonb can store")
+                .isEqualTo("x\uFFFDy");
+        assertThat(l.headers().get("nul")).isEqualTo("a\uFFFDb");
+    }
+
+    @Test
     void whatAFailingTargetWroteInTheTransactionIsUndone() throws Exception {
         db.execute("CREATE TABLE " + schema + ".outbox (letter_id bigint NOT NULL)");
         long id = store.add(letter("webhook:x").build());
