@@ -1,0 +1,309 @@
+package dev.opskit.deadletter;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A dead letter to add, built with {@link #builder(String, String)}. Immutable; the builder
+ * validates every value at once and names the bad one.
+ *
+ * <pre>{@code
+ * NewDeadLetter letter = NewDeadLetter.builder("jobqueue:emails", "send-welcome-email")
+ *         .payload("{\"userId\":42}")
+ *         .header("jobId", "1234")
+ *         .idempotencyKey("welcome-42")
+ *         .error(exception)                 // error type, root cause type, message, capped stack trace
+ *         .attempts(25)
+ *         .firstFailedAt(firstFailure)
+ *         .lastFailedAt(Instant.now())
+ *         .reason(DeadLetterReason.MAX_ATTEMPTS, "25 of 25 attempts failed")
+ *         .build();
+ * store.add(connection, letter);          // in the caller's transaction
+ * }</pre>
+ */
+public final class NewDeadLetter {
+    /** Stack traces longer than this many characters are cut, with a marker saying how much was cut. */
+    public static final int MAX_STACK_TRACE_CHARS = 16_000;
+    /** Error messages longer than this many characters are cut. */
+    public static final int MAX_MESSAGE_CHARS = 4_000;
+    /** Longest accepted source, kind or idempotency key, in characters. */
+    public static final int MAX_NAME_CHARS = 200;
+
+    private final String source;
+    private final String kind;
+    private final String payload;
+    private final Map<String, String> headers;
+    private final String idempotencyKey;
+    private final String errorType;
+    private final String causeType;
+    private final String message;
+    private final String stackTrace;
+    private final int attempts;
+    private final Instant firstFailedAt;
+    private final Instant lastFailedAt;
+    private final Instant diedAt;
+    private final DeadLetterReason reason;
+    private final String reasonDetail;
+    private final Long replayOf;
+
+    private NewDeadLetter(Builder b) {
+        this.source = b.source;
+        this.kind = b.kind;
+        this.payload = b.payload;
+        this.headers = Map.copyOf(b.headers);
+        this.idempotencyKey = b.idempotencyKey;
+        this.errorType = b.errorType;
+        this.causeType = b.causeType;
+        this.message = b.message;
+        this.stackTrace = b.stackTrace;
+        this.attempts = b.attempts;
+        this.firstFailedAt = b.firstFailedAt;
+        this.lastFailedAt = b.lastFailedAt;
+        this.diedAt = b.diedAt;
+        this.reason = b.reason;
+        this.reasonDetail = b.reasonDetail;
+        this.replayOf = b.replayOf;
+    }
+
+    /**
+     * Starts a letter.
+     *
+     * @param source where the work came from, for example {@code jobqueue:emails}; 1 to 200 characters, no
+     *               control characters, must not contain {@code *} (reserved for target patterns)
+     * @param kind the kind of work; 1 to 200 characters
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public static Builder builder(String source, String kind) {
+        return new Builder(source, kind);
+    }
+
+    public String source() { return source; }
+    public String kind() { return kind; }
+    /** JSON text; {@code "{}"} unless set. */
+    public String payload() { return payload; }
+    public Map<String, String> headers() { return headers; }
+    /** May be null. */
+    public String idempotencyKey() { return idempotencyKey; }
+    /** May be null. */
+    public String errorType() { return errorType; }
+    /** May be null. */
+    public String causeType() { return causeType; }
+    /** May be null; at most {@link #MAX_MESSAGE_CHARS}. */
+    public String message() { return message; }
+    /** May be null; at most {@link #MAX_STACK_TRACE_CHARS} plus a short marker. */
+    public String stackTrace() { return stackTrace; }
+    public int attempts() { return attempts; }
+    /** May be null. */
+    public Instant firstFailedAt() { return firstFailedAt; }
+    /** May be null. */
+    public Instant lastFailedAt() { return lastFailedAt; }
+    /** Null means "now" (the store's clock; the database's {@code now()} for PostgreSQL). */
+    public Instant diedAt() { return diedAt; }
+    public DeadLetterReason reason() { return reason; }
+    /** May be null. */
+    public String reasonDetail() { return reasonDetail; }
+    /** May be null. */
+    public Long replayOf() { return replayOf; }
+
+    @Override
+    public String toString() {
+        return "NewDeadLetter[source=" + source + ", kind=" + kind + ", reason=" + reason.code() + "]";
+    }
+
+    /** Cuts {@code text} to {@code max} characters, saying how many were cut. */
+    static String cap(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        return text.substring(0, max) + "\n... [" + (text.length() - max) + " more characters cut]";
+    }
+
+    /** Builder; not thread-safe. Every setter validates at once. */
+    public static final class Builder {
+        private final String source;
+        private final String kind;
+        private String payload = "{}";
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String idempotencyKey;
+        private String errorType;
+        private String causeType;
+        private String message;
+        private String stackTrace;
+        private int attempts;
+        private Instant firstFailedAt;
+        private Instant lastFailedAt;
+        private Instant diedAt;
+        private DeadLetterReason reason = DeadLetterReason.OTHER;
+        private String reasonDetail;
+        private Long replayOf;
+
+        private Builder(String source, String kind) {
+            this.source = requireName("source", source);
+            if (source.contains("*")) {
+                throw new IllegalArgumentException("source must not contain '*', but was '" + source + "'");
+            }
+            this.kind = requireName("kind", kind);
+        }
+
+        /**
+         * The payload as JSON text (default {@code {}}). It is checked to be well-formed JSON when built.
+         */
+        public Builder payload(String json) {
+            this.payload = Objects.requireNonNull(json, "payload must not be null");
+            return this;
+        }
+
+        /** Adds one header; a later value for the same name replaces the earlier one. */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "header name must not be null");
+            Objects.requireNonNull(value, "value of header '" + name + "' must not be null");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("header name must not be blank");
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        /** Adds every header of {@code map}. */
+        public Builder headers(Map<String, String> map) {
+            Objects.requireNonNull(map, "headers must not be null");
+            map.forEach(this::header);
+            return this;
+        }
+
+        /** A key a replay target can use to recognise a duplicate hand-over; null for none. */
+        public Builder idempotencyKey(String key) {
+            this.idempotencyKey = key == null ? null : requireName("idempotencyKey", key);
+            return this;
+        }
+
+        /**
+         * Takes the error type, the root cause's type, the message and the stack trace (capped at
+         * {@link #MAX_STACK_TRACE_CHARS}) from {@code error}.
+         */
+        public Builder error(Throwable error) {
+            Objects.requireNonNull(error, "error must not be null");
+            Throwable root = error;
+            for (int guard = 0; root.getCause() != null && root.getCause() != root && guard < 100; guard++) {
+                root = root.getCause();
+            }
+            StringWriter sw = new StringWriter();
+            error.printStackTrace(new PrintWriter(sw));
+            this.errorType = error.getClass().getName();
+            this.causeType = root.getClass().getName();
+            this.message = cap(error.getMessage(), MAX_MESSAGE_CHARS);
+            this.stackTrace = cap(sw.toString(), MAX_STACK_TRACE_CHARS);
+            return this;
+        }
+
+        /** The last error's class name, when there is no {@link Throwable} at hand. */
+        public Builder errorType(String type) {
+            this.errorType = type;
+            return this;
+        }
+
+        /** The root cause's class name. */
+        public Builder causeType(String type) {
+            this.causeType = type;
+            return this;
+        }
+
+        /** The last error's message; capped at {@link #MAX_MESSAGE_CHARS}. */
+        public Builder message(String message) {
+            this.message = cap(message, MAX_MESSAGE_CHARS);
+            return this;
+        }
+
+        /** A stack trace as text; capped at {@link #MAX_STACK_TRACE_CHARS}. */
+        public Builder stackTrace(String stackTrace) {
+            this.stackTrace = cap(stackTrace, MAX_STACK_TRACE_CHARS);
+            return this;
+        }
+
+        /** Attempts made before the work died; 0 or more (default 0). */
+        public Builder attempts(int attempts) {
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must be 0 or more, but was " + attempts);
+            }
+            this.attempts = attempts;
+            return this;
+        }
+
+        /** When the first attempt failed; null for unknown. */
+        public Builder firstFailedAt(Instant at) {
+            this.firstFailedAt = at;
+            return this;
+        }
+
+        /** When the last attempt failed; null for unknown. */
+        public Builder lastFailedAt(Instant at) {
+            this.lastFailedAt = at;
+            return this;
+        }
+
+        /** When the work died; null (default) for the time it is added. */
+        public Builder diedAt(Instant at) {
+            this.diedAt = at;
+            return this;
+        }
+
+        /** Why it died (default {@link DeadLetterReason#OTHER}). */
+        public Builder reason(DeadLetterReason reason) {
+            this.reason = Objects.requireNonNull(reason, "reason must not be null");
+            return this;
+        }
+
+        /** Why it died, with free text (capped at {@link #MAX_MESSAGE_CHARS}). */
+        public Builder reason(DeadLetterReason reason, String detail) {
+            reason(reason);
+            this.reasonDetail = cap(detail, MAX_MESSAGE_CHARS);
+            return this;
+        }
+
+        /** The id of the dead letter whose replay produced this work; null (default) for none. */
+        public Builder replayOf(Long letterId) {
+            if (letterId != null && letterId <= 0) {
+                throw new IllegalArgumentException("replayOf must be a positive letter id, but was " + letterId);
+            }
+            this.replayOf = letterId;
+            return this;
+        }
+
+        /**
+         * Builds the letter.
+         *
+         * @throws IllegalArgumentException when the payload is not well-formed JSON (with the position) or
+         *                                  lastFailedAt is before firstFailedAt
+         */
+        public NewDeadLetter build() {
+            String jsonError = dev.opskit.deadletter.internal.Json.syntaxError(payload);
+            if (jsonError != null) {
+                throw new IllegalArgumentException("payload of dead letter from '" + source + "' is not valid JSON: " + jsonError);
+            }
+            if (firstFailedAt != null && lastFailedAt != null && lastFailedAt.isBefore(firstFailedAt)) {
+                throw new IllegalArgumentException("lastFailedAt (" + lastFailedAt + ") must not be before firstFailedAt ("
+                        + firstFailedAt + ")");
+            }
+            return new NewDeadLetter(this);
+        }
+
+        private static String requireName(String what, String value) {
+            Objects.requireNonNull(value, what + " must not be null");
+            if (value.isBlank() || value.length() > MAX_NAME_CHARS) {
+                throw new IllegalArgumentException(what + " must be 1 to " + MAX_NAME_CHARS
+                        + " characters and not blank, but was '" + value + "'");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                if (Character.isISOControl(value.charAt(i))) {
+                    throw new IllegalArgumentException(what + " must not contain control characters, but was '"
+                            + value.replaceAll("\\p{Cntrl}", "?") + "'");
+                }
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.opskit.deadletter;
+
+import java.util.Objects;
+
+/**
+ * The result of replaying one letter.
+ *
+ * @param id the letter's id
+ * @param source the letter's source; null when not found
+ * @param outcome what happened
+ * @param detail why it failed or was refused (for example {@code no replay target registered for source 'webhook:x'}); null on success
+ * @param reference what the target returned (for example the new job's id); null unless replayed
+ */
+public record ReplayResult(long id, String source, ReplayOutcome outcome, String detail, String reference) {
+    public ReplayResult {
+        Objects.requireNonNull(outcome, "outcome must not be null");
+    }
+}

@@ -1,0 +1,727 @@
+package dev.opskit.deadletter.cli;
+
+import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.deadletter.DeadLetter;
+import dev.opskit.deadletter.DeadLetterPage;
+import dev.opskit.deadletter.DeadLetterQuery;
+import dev.opskit.deadletter.DeadLetterReason;
+import dev.opskit.deadletter.DeadLetterStatus;
+import dev.opskit.deadletter.PostgresDeadLetterStore;
+import dev.opskit.deadletter.ReplayAllRequest;
+import dev.opskit.deadletter.ReplayAllRun;
+import dev.opskit.deadletter.ReplayProgress;
+import dev.opskit.deadletter.ReplayResult;
+import dev.opskit.deadletter.SourceStats;
+import dev.opskit.deadletter.internal.Json;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The operator's command line for dead letters: {@code list}, {@code show}, {@code replay},
+ * {@code cleanup}, {@code purge}, {@code stats}. Run {@code --help} for the usage.
+ *
+ * <p>Exit codes: 0 success; 1 something could not be done (database unreachable, unknown id, a
+ * letter not replayed), with the reason on standard error; 2 usage error. Replay targets are found
+ * with {@link java.util.ServiceLoader} ({@link dev.opskit.deadletter.ReplayTargetProvider}) on the
+ * classpath; the job queue's jar provides one for {@code jobqueue:*}.
+ */
+public final class DeadLetterCli {
+    /** Exit code: success. */
+    public static final int OK = 0;
+    /** Exit code: something could not be done. */
+    public static final int FAILED = 1;
+    /** Exit code: usage error. */
+    public static final int USAGE = 2;
+
+    static final String USAGE_TEXT = """
+            usage: opskit-deadletter-cli [--url URL] [--schema NAME] [--json] COMMAND [OPTIONS]
+
+            commands:
+              list    [--source S] [--kind K] [--reason R] [--status dead|replayed|any]
+                      [--since AGE|INSTANT] [--until AGE|INSTANT] [--limit N] [--after ID]
+                                          list letters (default: waiting ones, oldest first, 50)
+              show ID                     everything about one letter, with its stack trace
+              replay ID...                replay these letters
+              replay --all [--source S] [--kind K] [--reason R] [--rate N] [--dry-run] [--batch N]
+                                          replay every waiting letter that matches now (resumes a
+                                          run of the same filter that was killed)
+              cleanup [--older-than AGE]  delete replayed letters (default: all of them)
+              purge --older-than AGE [--keep N]
+                                          delete letters that died more than AGE ago (any status);
+                                          --keep N also deletes the oldest beyond the newest N
+              stats                       waiting and replayed letters per source
+
+            options:
+              --url URL      jdbc:postgresql://host:port/db?user=..&password=.. or
+                             postgres://user:pass@host:port/db (default: $DATABASE_URL)
+              --schema NAME  opskit schema (default: opskit)
+              --json         JSON output instead of a table
+              --help         this text
+            S: a source (webhook:stripe) or a prefix ending in * (jobqueue:*). AGE: 30s, 15m, 12h, 7d.
+            INSTANT: 2026-11-23T03:00:00Z.
+
+            exit codes: 0 success, 1 could not be done (reason on stderr), 2 usage error
+            """;
+
+    private static final Set<String> FLAGS = Set.of("--json", "--help", "-h", "--all", "--dry-run");
+    private static final Set<String> VALUED = Set.of("--url", "--schema", "--source", "--kind", "--reason", "--status",
+            "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
+    private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+
+    private DeadLetterCli() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            // The jar carries no logging binding (the library must not impose one); silence slf4j's notice about it.
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+        int code = run(args, System.getenv(), System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** A usage error: exit 2. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Something could not be done: exit 1. */
+    static final class FailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FailedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Runs one command and returns its exit code. Output goes to {@code out}, errors and progress to {@code err}.
+     *
+     * @param env the environment ({@code DATABASE_URL}); passed on to replay target providers
+     */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Args a;
+        try {
+            a = Args.parse(args);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println("run with --help for the usage");
+            return USAGE;
+        }
+        if (a.flag("--help") || a.flag("-h")) {
+            out.print(USAGE_TEXT);
+            return OK;
+        }
+        try {
+            a.validate();
+            String url = a.value("--url") != null ? a.value("--url") : env.get("DATABASE_URL");
+            if (url == null || url.isBlank()) {
+                throw new UsageException("no database: set DATABASE_URL or pass --url");
+            }
+            PGSimpleDataSource ds = dataSource(url);
+            String schema = SchemaInstaller.requireSchemaName(a.value("--schema") == null ? "opskit" : a.value("--schema"));
+            requireTables(ds, schema, url);
+            try (PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(ds).schema(schema).installSchema(false)
+                    .loadReplayTargetProviders(env).build()) {
+                return new Commands(store, a, out, err).run();
+            }
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println("run with --help for the usage");
+            return USAGE;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        } catch (FailedException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        } catch (RuntimeException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static void requireTables(PGSimpleDataSource ds, String schema, String url) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT to_regclass(? || '.dead_letters') IS NOT NULL")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new FailedException("no dead-letter tables in schema '" + schema + "' of " + mask(url)
+                            + " (nothing was ever dead-lettered there; wrong --schema?)");
+                }
+            }
+        } catch (SQLException e) {
+            throw new FailedException("could not connect to " + mask(url) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A data source for {@code jdbc:postgresql://...} or {@code postgres[ql]://user:pass@host:port/db?params}.
+     *
+     * @throws UsageException naming the URL (password masked) when it is neither
+     */
+    static PGSimpleDataSource dataSource(String url) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        try {
+            if (url.startsWith("jdbc:postgresql:")) {
+                ds.setURL(url);
+            } else if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+                URI u = new URI(url);
+                if (u.getHost() == null) {
+                    throw new UsageException("database URL has no host: " + mask(url));
+                }
+                String path = u.getRawPath() == null || u.getRawPath().length() <= 1 ? "" : u.getRawPath();
+                String jdbc = "jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + path
+                        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+                ds.setURL(jdbc);
+                if (u.getRawUserInfo() != null) {
+                    String[] parts = u.getRawUserInfo().split(":", 2);
+                    ds.setUser(URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
+                    if (parts.length > 1) {
+                        ds.setPassword(URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+                    }
+                }
+            } else {
+                throw new UsageException("database URL must start with jdbc:postgresql:// or postgres://, but was " + mask(url));
+            }
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new UsageException("bad database URL " + mask(url) + ": " + e.getMessage());
+        }
+        return ds;
+    }
+
+    /** The URL with any password replaced by {@code ***}. */
+    static String mask(String url) {
+        return url.replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    static Duration age(String option, String text) {
+        Matcher m = AGE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new UsageException(option + " must be an age like 30s, 15m, 12h or 7d, but was '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static Instant instantOrAge(String option, String text, Instant now) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return now.minus(age(option, text));
+            } catch (UsageException u) {
+                throw new UsageException(option + " must be an age like 24h or an instant like 2026-11-23T03:00:00Z, but was '"
+                        + text + "'");
+            }
+        }
+    }
+
+    /** Parsed arguments: global and command options anywhere, the rest positional. */
+    static final class Args {
+        final Map<String, String> values = new LinkedHashMap<>();
+        final List<String> positional = new ArrayList<>();
+
+        static Args parse(String[] args) {
+            Args a = new Args();
+            for (int i = 0; i < args.length; i++) {
+                String s = args[i];
+                if (s.startsWith("--") && s.contains("=")) {
+                    String k = s.substring(0, s.indexOf('='));
+                    if (!VALUED.contains(k)) {
+                        throw new UsageException("unknown option " + k);
+                    }
+                    a.values.put(k, s.substring(s.indexOf('=') + 1));
+                } else if (FLAGS.contains(s)) {
+                    a.values.put(s, "true");
+                } else if (VALUED.contains(s)) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException(s + " needs a value");
+                    }
+                    a.values.put(s, args[++i]);
+                } else if (s.startsWith("-") && !s.matches("-\\d+")) {
+                    throw new UsageException("unknown option " + s);
+                } else {
+                    a.positional.add(s);
+                }
+            }
+            return a;
+        }
+
+        boolean flag(String name) {
+            return values.containsKey(name);
+        }
+
+        String value(String name) {
+            return values.get(name);
+        }
+
+        String command() {
+            return positional.isEmpty() ? null : positional.get(0);
+        }
+
+        void validate() {
+            String c = command();
+            if (c == null) {
+                throw new UsageException("no command given; one of list, show, replay, cleanup, purge, stats");
+            }
+            if (!Set.of("list", "show", "replay", "cleanup", "purge", "stats").contains(c)) {
+                throw new UsageException("unknown command '" + c + "'; one of list, show, replay, cleanup, purge, stats");
+            }
+        }
+
+        long number(String option, long min) {
+            String v = value(option);
+            try {
+                long n = Long.parseLong(v);
+                if (n < min) {
+                    throw new UsageException(option + " must be at least " + min + ", but was " + v);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new UsageException(option + " must be a whole number, but was '" + v + "'");
+            }
+        }
+    }
+
+    /** The commands, on an open store. */
+    private static final class Commands {
+        private final PostgresDeadLetterStore store;
+        private final Args a;
+        private final PrintStream out;
+        private final PrintStream err;
+        private final boolean json;
+
+        Commands(PostgresDeadLetterStore store, Args a, PrintStream out, PrintStream err) {
+            this.store = store;
+            this.a = a;
+            this.out = out;
+            this.err = err;
+            this.json = a.flag("--json");
+        }
+
+        int run() {
+            return switch (a.command()) {
+                case "list" -> list();
+                case "show" -> show();
+                case "replay" -> a.flag("--all") ? replayAll() : replay();
+                case "cleanup" -> cleanup();
+                case "purge" -> purge();
+                case "stats" -> stats();
+                default -> throw new UsageException("unknown command '" + a.command() + "'");
+            };
+        }
+
+        private void allowOnly(String... options) {
+            Set<String> allowed = new java.util.HashSet<>(Set.of("--url", "--schema", "--json"));
+            allowed.addAll(List.of(options));
+            for (String k : a.values.keySet()) {
+                if (!allowed.contains(k)) {
+                    throw new UsageException("option " + k + " does not apply to '" + a.command()
+                            + (a.flag("--all") ? " --all" : "") + "'");
+                }
+            }
+        }
+
+        private DeadLetterQuery.Builder filter(DeadLetterQuery.Builder b) {
+            if (a.value("--source") != null) {
+                b.source(a.value("--source"));
+            }
+            if (a.value("--kind") != null) {
+                b.kind(a.value("--kind"));
+            }
+            if (a.value("--reason") != null) {
+                b.reason(DeadLetterReason.fromCode(a.value("--reason")));
+            }
+            Instant now = Instant.now();
+            if (a.value("--since") != null) {
+                b.diedFrom(instantOrAge("--since", a.value("--since"), now));
+            }
+            if (a.value("--until") != null) {
+                b.diedBefore(instantOrAge("--until", a.value("--until"), now));
+            }
+            return b;
+        }
+
+        private int list() {
+            allowOnly("--source", "--kind", "--reason", "--status", "--since", "--until", "--limit", "--after");
+            if (a.positional.size() > 1) {
+                throw new UsageException("list takes no arguments, but got " + a.positional.subList(1, a.positional.size()));
+            }
+            DeadLetterQuery.Builder b = filter(DeadLetterQuery.builder());
+            String status = a.value("--status");
+            if (status != null) {
+                b.status("any".equalsIgnoreCase(status) ? null : DeadLetterStatus.fromCode(status));
+            }
+            if (a.value("--limit") != null) {
+                b.limit((int) Math.min(DeadLetterQuery.MAX_LIMIT, a.number("--limit", 1)));
+            }
+            if (a.value("--after") != null) {
+                b.afterId(a.number("--after", 0));
+            }
+            DeadLetterPage page = store.list(b.build());
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"letters\":[");
+                for (int i = 0; i < page.letters().size(); i++) {
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    letterJson(sb, page.letters().get(i), false);
+                }
+                sb.append("],\"next_after_id\":");
+                sb.append(page.nextAfterId().isPresent() ? String.valueOf(page.nextAfterId().getAsLong()) : "null");
+                out.println(sb.append('}'));
+            } else {
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"ID", "SOURCE", "KIND", "REASON", "ATTEMPTS", "DIED_AT", "STATUS", "ERROR"});
+                for (DeadLetter l : page.letters()) {
+                    rows.add(new String[] {String.valueOf(l.id()), l.source(), l.kind(), l.reason().code(),
+                            String.valueOf(l.attempts()), l.diedAt().toString(), l.status().code(), shortError(l)});
+                }
+                table(rows);
+                if (page.nextAfterId().isPresent()) {
+                    out.println("(more: add --after " + page.nextAfterId().getAsLong() + ")");
+                } else if (page.letters().isEmpty()) {
+                    out.println("(no letters)");
+                }
+            }
+            return OK;
+        }
+
+        private int show() {
+            allowOnly();
+            if (a.positional.size() != 2) {
+                throw new UsageException("show takes exactly one letter id");
+            }
+            long id = id(a.positional.get(1));
+            DeadLetter l = store.get(id).orElseThrow(() -> new FailedException("no dead letter with id " + id
+                    + " in schema '" + store.schema() + "'"));
+            if (json) {
+                StringBuilder sb = new StringBuilder();
+                letterJson(sb, l, true);
+                out.println(sb);
+                return OK;
+            }
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("id", l.id());
+            f.put("source", l.source());
+            f.put("kind", l.kind());
+            f.put("status", l.status().code());
+            f.put("reason", l.reason().code() + (l.reasonDetail() == null ? "" : " (" + l.reasonDetail() + ")"));
+            f.put("attempts", l.attempts());
+            f.put("first failed at", l.firstFailedAt());
+            f.put("last failed at", l.lastFailedAt());
+            f.put("died at", l.diedAt());
+            f.put("error type", l.errorType());
+            f.put("cause type", l.causeType());
+            f.put("message", l.message());
+            f.put("idempotency key", l.idempotencyKey());
+            f.put("replay of", l.replayOf());
+            f.put("replay count", l.replayCount());
+            f.put("last replayed at", l.lastReplayedAt());
+            f.put("last replay ref", l.lastReplayRef());
+            f.put("last replay error", l.lastReplayError());
+            f.put("replay target", store.hasReplayTarget(l.source()) ? "registered" : "NONE for this source");
+            f.put("headers", Json.stringMap(l.headers()));
+            f.put("payload", l.payload());
+            f.forEach((k, v) -> out.printf("%-18s %s%n", k + ":", v == null ? "-" : v));
+            if (l.stackTrace() != null) {
+                out.println("stack trace:");
+                out.println(l.stackTrace());
+            }
+            return OK;
+        }
+
+        private int replay() {
+            allowOnly();
+            if (a.positional.size() < 2) {
+                throw new UsageException("replay needs letter ids, or --all");
+            }
+            List<Long> ids = new ArrayList<>();
+            for (String s : a.positional.subList(1, a.positional.size())) {
+                ids.add(id(s));
+            }
+            List<ReplayResult> results = store.replay(ids);
+            boolean allOk = results.stream().allMatch(r -> r.outcome().isSuccess());
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"results\":[");
+                for (int i = 0; i < results.size(); i++) {
+                    ReplayResult r = results.get(i);
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    sb.append("{\"id\":").append(r.id()).append(",\"source\":");
+                    Json.quote(sb, r.source()).append(",\"outcome\":");
+                    Json.quote(sb, r.outcome().code()).append(",\"detail\":");
+                    Json.quote(sb, r.detail()).append(",\"reference\":");
+                    Json.quote(sb, r.reference()).append('}');
+                }
+                out.println(sb.append("]}"));
+            } else {
+                for (ReplayResult r : results) {
+                    out.println(r.id() + " " + r.outcome().code()
+                            + (r.reference() != null ? " -> " + r.reference() : "")
+                            + (r.detail() != null ? ": " + r.detail() : ""));
+                }
+            }
+            if (!allOk) {
+                long bad = results.stream().filter(r -> !r.outcome().isSuccess()).count();
+                err.println("error: " + bad + " of " + results.size() + " letters were not replayed (see above); they stay stored");
+                return FAILED;
+            }
+            return OK;
+        }
+
+        private int replayAll() {
+            allowOnly("--all", "--source", "--kind", "--reason", "--since", "--until", "--rate", "--dry-run", "--batch");
+            if (a.positional.size() > 1) {
+                throw new UsageException("replay --all takes no ids, but got " + a.positional.subList(1, a.positional.size()));
+            }
+            ReplayAllRequest.Builder b = ReplayAllRequest.builder().filter(filter(DeadLetterQuery.builder()).build());
+            if (a.value("--rate") != null) {
+                b.ratePerSecond(a.number("--rate", 1));
+            }
+            if (a.value("--batch") != null) {
+                b.batchSize((int) Math.min(1000, a.number("--batch", 1)));
+            }
+            b.dryRun(a.flag("--dry-run"));
+            ReplayAllRequest request = b.build();
+            ReplayAllRun run = store.startReplayAll(request);
+            Thread hook = new Thread(() -> {
+                run.cancel();
+                try {
+                    run.await(Duration.ofSeconds(10));
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "opskit-deadletter-cli-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            ReplayProgress p;
+            try {
+                do {
+                    p = run.await(Duration.ofSeconds(2));
+                    if (p.state() == ReplayProgress.State.RUNNING) {
+                        err.println(progressLine(p, request.dryRun()));
+                    }
+                } while (p.state() == ReplayProgress.State.RUNNING);
+            } catch (InterruptedException e) {
+                run.cancel();
+                Thread.currentThread().interrupt();
+                throw new FailedException("interrupted; the run was cancelled");
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down
+                }
+            }
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"run_id\":").append(p.runId()).append(",\"dry_run\":")
+                        .append(request.dryRun()).append(",\"state\":");
+                Json.quote(sb, p.state().name().toLowerCase(Locale.ROOT));
+                sb.append(",\"total\":").append(p.total()).append(",\"done\":").append(p.done()).append(",\"failed\":")
+                        .append(p.failed()).append(",\"skipped\":").append(p.skipped()).append(",\"to_do\":").append(p.toDo())
+                        .append('}');
+                out.println(sb);
+            } else {
+                out.println(progressLine(p, request.dryRun()));
+            }
+            if (p.state() == ReplayProgress.State.FAILED) {
+                throw new FailedException("replay-all run " + p.runId() + " stopped: "
+                        + run.error().map(Throwable::getMessage).orElse("unknown error")
+                        + "; run the same command again to resume it");
+            }
+            if (p.failed() > 0) {
+                err.println("error: " + p.failed() + " letters were not replayed; they stay stored ("
+                        + "see 'list' and 'show ID' for last_replay_error)");
+                return FAILED;
+            }
+            return OK;
+        }
+
+        private static String progressLine(ReplayProgress p, boolean dryRun) {
+            return (dryRun ? "dry run (nothing changed): " : "replay-all run " + p.runId() + ": ")
+                    + p.state().name().toLowerCase(Locale.ROOT) + ", " + p.done() + (dryRun ? " would be replayed, " : " done, ")
+                    + p.failed() + (dryRun ? " have no target, " : " failed, ") + p.toDo() + " to do"
+                    + (p.skipped() > 0 ? ", " + p.skipped() + " skipped (taken by another replay or removed)" : "")
+                    + " (of " + p.total() + ")";
+        }
+
+        private int cleanup() {
+            allowOnly("--older-than");
+            noArguments();
+            Duration age = a.value("--older-than") == null ? Duration.ZERO : age("--older-than", a.value("--older-than"));
+            long n = store.cleanupReplayed(age);
+            print("removed", n, "replayed letters removed");
+            return OK;
+        }
+
+        private int purge() {
+            allowOnly("--older-than", "--keep");
+            noArguments();
+            if (a.value("--older-than") == null) {
+                throw new UsageException("purge needs --older-than AGE (for example --older-than 7d)");
+            }
+            Duration age = age("--older-than", a.value("--older-than"));
+            long n = store.purgeOlderThan(age);
+            long capped = a.value("--keep") == null ? 0 : store.enforceCap(a.number("--keep", 0));
+            if (json) {
+                out.println("{\"purged_by_age\":" + n + ",\"purged_by_cap\":" + capped + "}");
+            } else {
+                out.println(n + " letters older than " + a.value("--older-than") + " purged"
+                        + (a.value("--keep") == null ? "" : ", " + capped + " beyond the newest " + a.value("--keep") + " purged"));
+            }
+            return OK;
+        }
+
+        private int stats() {
+            allowOnly();
+            noArguments();
+            List<SourceStats> stats = store.stats();
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"sources\":[");
+                for (int i = 0; i < stats.size(); i++) {
+                    SourceStats s = stats.get(i);
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    sb.append("{\"source\":");
+                    Json.quote(sb, s.source()).append(",\"waiting\":").append(s.waiting()).append(",\"replayed\":")
+                            .append(s.replayed()).append(",\"oldest_waiting_died_at\":");
+                    Json.quote(sb, s.oldestWaitingDiedAt() == null ? null : s.oldestWaitingDiedAt().toString());
+                    sb.append(",\"replay_target\":").append(store.hasReplayTarget(s.source())).append('}');
+                }
+                out.println(sb.append("]}"));
+            } else {
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"SOURCE", "WAITING", "REPLAYED", "OLDEST_WAITING", "TARGET"});
+                long waiting = 0;
+                for (SourceStats s : stats) {
+                    waiting += s.waiting();
+                    rows.add(new String[] {s.source(), String.valueOf(s.waiting()), String.valueOf(s.replayed()),
+                            s.oldestWaitingDiedAt() == null ? "-" : s.oldestWaitingDiedAt().toString(),
+                            store.hasReplayTarget(s.source()) ? "yes" : "NONE"});
+                }
+                table(rows);
+                out.println(waiting + " letters waiting");
+            }
+            return OK;
+        }
+
+        private void noArguments() {
+            if (a.positional.size() > 1) {
+                throw new UsageException(a.command() + " takes no arguments, but got " + a.positional.subList(1, a.positional.size()));
+            }
+        }
+
+        private void print(String key, long n, String text) {
+            if (json) {
+                out.println("{\"" + key + "\":" + n + "}");
+            } else {
+                out.println(n + " " + text);
+            }
+        }
+
+        private static long id(String s) {
+            try {
+                long id = Long.parseLong(s);
+                if (id < 1) {
+                    throw new UsageException("letter id must be a positive number, but was '" + s + "'");
+                }
+                return id;
+            } catch (NumberFormatException e) {
+                throw new UsageException("letter id must be a number, but was '" + s + "'");
+            }
+        }
+
+        private static String shortError(DeadLetter l) {
+            String e = (l.errorType() == null ? "" : l.errorType().substring(l.errorType().lastIndexOf('.') + 1))
+                    + (l.message() == null ? "" : ": " + l.message());
+            e = e.replaceAll("\\s+", " ");
+            return e.length() > 60 ? e.substring(0, 57) + "..." : e;
+        }
+
+        private void table(List<String[]> rows) {
+            int[] w = new int[rows.get(0).length];
+            for (String[] r : rows) {
+                for (int i = 0; i < r.length; i++) {
+                    w[i] = Math.max(w[i], r[i] == null ? 1 : r[i].length());
+                }
+            }
+            for (String[] r : rows) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < r.length; i++) {
+                    String cell = r[i] == null ? "-" : r[i];
+                    sb.append(cell);
+                    if (i < r.length - 1) {
+                        sb.append(" ".repeat(w[i] - cell.length() + 2));
+                    }
+                }
+                out.println(sb);
+            }
+        }
+
+        private static void letterJson(StringBuilder sb, DeadLetter l, boolean full) {
+            sb.append("{\"id\":").append(l.id()).append(",\"source\":");
+            Json.quote(sb, l.source()).append(",\"kind\":");
+            Json.quote(sb, l.kind()).append(",\"status\":");
+            Json.quote(sb, l.status().code()).append(",\"reason\":");
+            Json.quote(sb, l.reason().code()).append(",\"reason_detail\":");
+            Json.quote(sb, l.reasonDetail()).append(",\"attempts\":").append(l.attempts()).append(",\"died_at\":");
+            Json.quote(sb, str(l.diedAt())).append(",\"first_failed_at\":");
+            Json.quote(sb, str(l.firstFailedAt())).append(",\"last_failed_at\":");
+            Json.quote(sb, str(l.lastFailedAt())).append(",\"error_type\":");
+            Json.quote(sb, l.errorType()).append(",\"cause_type\":");
+            Json.quote(sb, l.causeType()).append(",\"message\":");
+            Json.quote(sb, l.message()).append(",\"idempotency_key\":");
+            Json.quote(sb, l.idempotencyKey()).append(",\"replay_of\":").append(l.replayOf())
+                    .append(",\"replay_count\":").append(l.replayCount()).append(",\"last_replayed_at\":");
+            Json.quote(sb, str(l.lastReplayedAt())).append(",\"last_replay_ref\":");
+            Json.quote(sb, l.lastReplayRef()).append(",\"last_replay_error\":");
+            Json.quote(sb, l.lastReplayError()).append(",\"headers\":").append(Json.stringMap(l.headers()))
+                    .append(",\"payload\":").append(l.payload());
+            if (full) {
+                sb.append(",\"stack_trace\":");
+                Json.quote(sb, l.stackTrace());
+            }
+            sb.append('}');
+        }
+
+        private static String str(Instant t) {
+            return t == null ? null : t.toString();
+        }
+    }
+}

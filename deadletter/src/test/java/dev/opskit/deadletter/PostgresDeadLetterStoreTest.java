@@ -1,0 +1,152 @@
+package dev.opskit.deadletter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.opskit.core.testing.PostgresExtension;
+import dev.opskit.core.testing.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private final TestDatabase db;
+    private String schema;
+
+    PostgresDeadLetterStoreTest(TestDatabase db) {
+        this.db = db;
+    }
+
+    /** Each store gets a schema of its own, so every test starts empty. */
+    @Override
+    protected DeadLetterStore newStore(SimpleMeterRegistry registry) {
+        schema = "dl" + SCHEMAS.incrementAndGet();
+        return PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).meterRegistry(registry)
+                .purgeBatchSize(10).build();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void aLetterAddedInTheCallersTransactionExistsOnlyIfTheCallerCommits() throws Exception {
+        long kept;
+        long lost;
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            kept = store.add(c, letter("jobqueue:emails").build());
+            c.commit();
+            lost = store.add(c, letter("jobqueue:emails").build());
+            assertThat(store.get(lost)).as("not visible before the caller commits").isEmpty();
+            c.rollback();
+        }
+        assertThat(store.get(kept)).isPresent();
+        assertThat(store.get(lost)).isEmpty();
+    }
+
+    @Test
+    void whatAFailingTargetWroteInTheTransactionIsUndone() throws Exception {
+        db.execute("CREATE TABLE " + schema + ".outbox (letter_id bigint NOT NULL)");
+        long id = store.add(letter("webhook:x").build());
+        store.registerReplayTarget("webhook:x", (tx, l) -> {
+            try (Statement st = tx.createStatement()) {
+                st.execute("INSERT INTO " + schema + ".outbox VALUES (" + l.id() + ")");
+            }
+            throw new IllegalStateException("refused after writing");
+        });
+
+        assertThat(store.replay(id).outcome()).isEqualTo(ReplayOutcome.FAILED);
+
+        assertThat(countRows("SELECT count(*) FROM " + schema + ".outbox")).isZero();
+        assertThat(store.get(id).orElseThrow().lastReplayError()).contains("refused after writing");
+    }
+
+    @Test
+    void aBatchWithAFailingLetterIsRedoneLetterByLetterSoEachSuccessIsHandedOverOnce() throws Exception {
+        try (Connection c = db.dataSource().getConnection()) {
+            TableReplayTargetProvider.createTable(c, schema);
+        }
+        store.registerReplayTarget("handed:*", TableReplayTargetProvider.target(schema));
+        java.util.List<Long> failing = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            NewDeadLetter.Builder b = letter("handed:batch");
+            if (i % 9 == 4) {
+                b.header("fail", "yes");
+            }
+            long id = store.add(b.build());
+            if (i % 9 == 4) {
+                failing.add(id);
+            }
+        }
+
+        ReplayProgress p = store.replayAll(ReplayAllRequest.builder().batchSize(10).build());
+
+        assertThat(p.done()).isEqualTo(40 - failing.size());
+        assertThat(p.failed()).isEqualTo(failing.size());
+        assertThat(countRows("SELECT count(*) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        assertThat(countRows("SELECT count(DISTINCT letter_id) FROM " + schema + ".handed")).isEqualTo(40 - failing.size());
+        for (long id : failing) {
+            DeadLetter l = store.get(id).orElseThrow();
+            assertThat(l.isWaiting()).isTrue();
+            assertThat(l.lastReplayError()).contains("refused letter " + id);
+        }
+    }
+
+    @Test
+    void aLetterLockedByAnotherReplayIsReportedBusyAndNotHandedOver() throws Exception {
+        long id = store.add(letter("a:x").build());
+        AtomicInteger calls = new AtomicInteger();
+        store.registerReplayTarget("a:*", (tx, l) -> {
+            calls.incrementAndGet();
+            return null;
+        });
+        try (Connection other = db.dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                st.execute("SELECT 1 FROM " + schema + ".dead_letters WHERE id = " + id + " FOR UPDATE");
+            }
+            assertThat(store.replay(id).outcome()).isEqualTo(ReplayOutcome.BUSY);
+            other.rollback();
+        }
+        assertThat(calls).hasValue(0);
+        assertThat(store.replay(id).outcome()).isEqualTo(ReplayOutcome.REPLAYED);
+    }
+
+    @Test
+    void aPayloadThatIsNotJsonIsRefusedBeforeAnythingIsStored() {
+        assertThatThrownBy(() -> letter("a:x").payload("{\"a\": ").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("payload of dead letter from 'a:x' is not valid JSON");
+        assertThat(store.count(DeadLetterQuery.builder().anyStatus().build())).isZero();
+    }
+
+    @Test
+    void theSizeGaugesAreRefreshedFromTheDatabase() {
+        store.add(letter("a:x").diedAt(ago(Duration.ofMinutes(10))).build());
+        store.add(letter("a:x").build());
+        store.add(letter("b:x").build());
+
+        ((PostgresDeadLetterStore) store).refreshMetrics();
+
+        assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "a:x").gauge().value()).isEqualTo(2);
+        assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "b:x").gauge().value()).isEqualTo(1);
+        assertThat(registry.get(DeadLetterMetrics.Names.OLDEST_AGE).gauge().value()).isGreaterThan(500);
+    }
+
+    private long countRows(String sql) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

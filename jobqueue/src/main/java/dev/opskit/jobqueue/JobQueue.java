@@ -1,0 +1,65 @@
+package dev.opskit.jobqueue;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The producer's side of the queue: enqueue, cancel, read, count. Workers, which run jobs, are
+ * separate ({@link Workers}), so a web tier can enqueue without running anything.
+ *
+ * <p>Two implementations pass the same contract tests: {@link PostgresJobQueue} and the in-memory
+ * {@link dev.opskit.jobqueue.testing.InMemoryJobQueue}. All methods are thread-safe.
+ */
+public interface JobQueue {
+
+    /**
+     * Enqueues a job in its own transaction (on a connection from the queue's data source).
+     *
+     * @return the new job's id, or the existing job's id when the unique key is taken
+     * @throws JobQueueException when the database fails; nothing was enqueued
+     */
+    EnqueueResult enqueue(JobRequest request);
+
+    /**
+     * Enqueues a job on the caller's connection, inside the caller's transaction: the job
+     * exists only if that transaction commits, and workers are woken at commit. The connection
+     * is neither committed nor closed.
+     *
+     * @throws JobQueueException when the statement fails; the caller's transaction is then aborted (PostgreSQL rule) and should roll back
+     */
+    EnqueueResult enqueue(Connection connection, JobRequest request);
+
+    /**
+     * Enqueues many jobs in one statement and one transaction. Jobs whose unique key is taken
+     * (by a waiting or running job, or by an earlier request in the same list) are skipped.
+     *
+     * @return how many jobs were inserted
+     */
+    int enqueueAll(List<JobRequest> requests);
+
+    /** Like {@link #enqueueAll(List)}, on the caller's connection and transaction. */
+    int enqueueAll(Connection connection, List<JobRequest> requests);
+
+    /**
+     * Cancels a job that waits (state {@link JobState#AVAILABLE}); it will not run.
+     *
+     * @return true when it was cancelled; false when it is running, finished or unknown
+     */
+    boolean cancel(long jobId);
+
+    /** The job, waiting, running or finished (finished jobs only while retained). */
+    Optional<Job> get(long jobId);
+
+    /** Counts per queue and state, with the age of the oldest due job; queues with no jobs are absent. */
+    List<QueueCounts> counts();
+
+    /**
+     * The stuck-job query an operator runs during an incident: jobs running for longer than
+     * {@code runningLongerThan} (since their current attempt started), oldest first, at most
+     * {@code limit}. {@code stuckJobs(Duration.ofMinutes(10), 100)} answers "what has been running
+     * for more than 10 minutes?".
+     */
+    List<Job> stuckJobs(Duration runningLongerThan, int limit);
+}

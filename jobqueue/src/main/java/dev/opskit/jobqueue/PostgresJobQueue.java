@@ -1,0 +1,292 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.core.schema.SchemaModule;
+import dev.opskit.deadletter.DeadLetterSchema;
+import dev.opskit.deadletter.DeadLetterStore;
+import dev.opskit.deadletter.PostgresDeadLetterStore;
+import dev.opskit.jobqueue.internal.DeadLetterSink;
+import dev.opskit.jobqueue.internal.DeadLetters;
+import dev.opskit.jobqueue.internal.Metrics;
+import dev.opskit.jobqueue.internal.PgStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL {@link JobQueue}. Create it once per data source and schema and share it; it
+ * holds no connection of its own (each call borrows one from the data source, or uses the
+ * caller's).
+ *
+ * <pre>{@code
+ * PostgresJobQueue queue = PostgresJobQueue.builder(dataSource).build();
+ * queue.installSchema();                       // once at startup; idempotent
+ * try (Connection c = dataSource.getConnection()) {
+ *     c.setAutoCommit(false);
+ *     insertOrder(c, order);
+ *     queue.enqueue(c, JobRequest.of("send-email", "{\"order\":42}"));
+ *     c.commit();                              // the job exists only if the order does
+ * }
+ * }</pre>
+ */
+public final class PostgresJobQueue implements JobQueue {
+    /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
+    public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql");
+    /** How long finished jobs are kept by default: one hour. */
+    public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
+
+    private final DataSource dataSource;
+    private final String schema;
+    private final Duration finishedRetention;
+    private final PgStore store;
+    private final Metrics metrics;
+    private final DeadLetterStore deadLetters;
+
+    private PostgresJobQueue(Builder b) {
+        this.metrics = Metrics.of(b.meterRegistry);
+        this.deadLetters = b.deadLetters != null ? b.deadLetters
+                : PostgresDeadLetterStore.builder(b.dataSource).schema(b.schema).installSchema(false).build();
+        if (!deadLetters.hasReplayTarget(DeadLetters.SOURCE_PREFIX + JobRequest.DEFAULT_QUEUE)) {
+            deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
+        }
+        this.dataSource = b.dataSource;
+        this.schema = b.schema;
+        this.finishedRetention = b.finishedRetention;
+        this.store = new PgStore(b.schema);
+    }
+
+    /** A queue on the default schema {@value SchemaInstaller#DEFAULT_SCHEMA} with default settings. */
+    public static PostgresJobQueue create(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    /** Starts configuring a queue on {@code dataSource}. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /**
+     * Creates or upgrades the queue's tables and the dead-letter tables in the schema (and the
+     * schema itself), under an advisory lock, so many instances may call it at startup at once.
+     * Idempotent.
+     */
+    public void installSchema() {
+        SchemaInstaller.forSchema(dataSource, schema).install(DeadLetterSchema.MODULE, SCHEMA);
+    }
+
+    /**
+     * The dead-letter store that receives jobs that give up (in the same transaction that removes
+     * them from the queue). By default a {@link PostgresDeadLetterStore} on the same data source
+     * and schema, with a {@link JobQueueReplayTarget} registered for {@code jobqueue:*}, so
+     * {@code deadLetters().replay(id)} enqueues the job again.
+     */
+    public DeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    DeadLetterSink deadLetterSink() {
+        return DeadLetters.sink(deadLetters);
+    }
+
+    /** The data source. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The schema holding the tables. */
+    public String schema() {
+        return schema;
+    }
+
+    /** How long finished jobs are kept; zero means they are deleted at once. */
+    public Duration finishedRetention() {
+        return finishedRetention;
+    }
+
+    PgStore store() {
+        return store;
+    }
+
+    @Override
+    public EnqueueResult enqueue(JobRequest request) {
+        Objects.requireNonNull(request, "request must not be null");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return counted(request, store.enqueue(c, request));
+        } catch (SQLException e) {
+            throw failed("enqueue " + request, e);
+        }
+    }
+
+    @Override
+    public EnqueueResult enqueue(Connection connection, JobRequest request) {
+        Objects.requireNonNull(connection, "connection must not be null");
+        Objects.requireNonNull(request, "request must not be null");
+        try {
+            return counted(request, store.enqueue(connection, request));
+        } catch (SQLException e) {
+            throw failed("enqueue " + request, e);
+        }
+    }
+
+    @Override
+    public int enqueueAll(List<JobRequest> requests) {
+        requireRequests(requests);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return counted(store.enqueueAll(c, requests));
+        } catch (SQLException e) {
+            throw failed("enqueue " + requests.size() + " jobs", e);
+        }
+    }
+
+    @Override
+    public int enqueueAll(Connection connection, List<JobRequest> requests) {
+        Objects.requireNonNull(connection, "connection must not be null");
+        requireRequests(requests);
+        try {
+            return counted(store.enqueueAll(connection, requests));
+        } catch (SQLException e) {
+            throw failed("enqueue " + requests.size() + " jobs", e);
+        }
+    }
+
+    // Counted when the statement succeeds; a caller's transaction that later rolls back is still counted.
+    private EnqueueResult counted(JobRequest request, EnqueueResult result) {
+        if (result.inserted()) {
+            metrics.enqueued(request.queue(), 1);
+        }
+        return result;
+    }
+
+    private int counted(java.util.Map<String, Integer> perQueue) {
+        perQueue.forEach(metrics::enqueued);
+        return perQueue.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static void requireRequests(List<JobRequest> requests) {
+        Objects.requireNonNull(requests, "requests must not be null");
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i) == null) {
+                throw new IllegalArgumentException("requests[" + i + "] must not be null");
+            }
+        }
+    }
+
+    @Override
+    public boolean cancel(long jobId) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            String queue = store.cancel(c, jobId);
+            if (queue != null) {
+                metrics.completed(queue, "cancelled");
+            }
+            return queue != null;
+        } catch (SQLException e) {
+            throw failed("cancel job " + jobId, e);
+        }
+    }
+
+    @Override
+    public Optional<Job> get(long jobId) {
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(store.get(c, jobId));
+        } catch (SQLException e) {
+            throw failed("read job " + jobId, e);
+        }
+    }
+
+    /** {@inheritDoc} Counts finished jobs too, which scans {@code finished_jobs}; metrics use a cheaper query. */
+    @Override
+    public List<QueueCounts> counts() {
+        try (Connection c = dataSource.getConnection()) {
+            return store.counts(c, true);
+        } catch (SQLException e) {
+            throw failed("count jobs", e);
+        }
+    }
+
+    @Override
+    public List<Job> stuckJobs(Duration runningLongerThan, int limit) {
+        Objects.requireNonNull(runningLongerThan, "runningLongerThan must not be null");
+        if (runningLongerThan.isNegative()) {
+            throw new IllegalArgumentException("runningLongerThan must not be negative, but was " + runningLongerThan);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, but was " + limit);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return store.stuck(c, runningLongerThan, limit);
+        } catch (SQLException e) {
+            throw failed("query stuck jobs", e);
+        }
+    }
+
+    private JobQueueException failed(String what, SQLException e) {
+        return new JobQueueException("job queue '" + schema + "': could not " + what + ": " + e.getMessage(), e);
+    }
+
+    /** Configures a {@link PostgresJobQueue}. Not thread-safe. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String schema = SchemaInstaller.DEFAULT_SCHEMA;
+        private Duration finishedRetention = DEFAULT_FINISHED_RETENTION;
+        private MeterRegistry meterRegistry;
+        private DeadLetterStore deadLetters;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+        }
+
+        /** The schema of the tables; default {@value SchemaInstaller#DEFAULT_SCHEMA}; a lower-case identifier. */
+        public Builder schema(String schema) {
+            this.schema = SchemaInstaller.requireSchemaName(schema);
+            return this;
+        }
+
+        /**
+         * How long completed, cancelled and dead jobs stay readable through {@link #get(long)}
+         * before the maintenance leader prunes them in batches; default one hour. Zero deletes
+         * completed jobs at once (fastest); cancelled and dead ones are then pruned at the next
+         * maintenance run.
+         */
+        public Builder finishedRetention(Duration retention) {
+            Objects.requireNonNull(retention, "finishedRetention must not be null");
+            if (retention.isNegative()) {
+                throw new IllegalArgumentException("finishedRetention must not be negative, but was " + retention);
+            }
+            this.finishedRetention = retention;
+            return this;
+        }
+
+        /**
+         * Where to publish {@link JobQueueMetrics#ENQUEUED} and the {@code cancelled} outcome of
+         * {@link JobQueueMetrics#COMPLETED}; default none.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
+            return this;
+        }
+
+        /**
+         * The dead-letter store for jobs that give up; it must write to the same database, since
+         * jobs move into it inside the queue's transaction. Default: a
+         * {@link PostgresDeadLetterStore} on the same data source and schema.
+         */
+        public Builder deadLetterStore(DeadLetterStore store) {
+            this.deadLetters = Objects.requireNonNull(store, "deadLetterStore must not be null");
+            return this;
+        }
+
+        /** The queue. */
+        public PostgresJobQueue build() {
+            return new PostgresJobQueue(this);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.opskit.jobqueue.internal;
+
+import dev.opskit.deadletter.DeadLetterReason;
+import dev.opskit.deadletter.DeadLetterStore;
+import dev.opskit.deadletter.NewDeadLetter;
+import dev.opskit.jobqueue.Job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a job that gave up into a dead letter: source {@code jobqueue:<queue>}, the job's kind
+ * and payload, headers {@code jobId}, {@code queue}, {@code priority}, {@code maxAttempts} and
+ * {@code errorHistory} (the job's whole error history, JSON), its unique key as idempotency key,
+ * the last error, attempts and first/last failure times.
+ */
+public final class DeadLetters {
+    /** The prefix of the dead-letter source of every job-queue letter. */
+    public static final String SOURCE_PREFIX = "jobqueue:";
+    private static final Pattern AT = Pattern.compile("\"at\":\\s*\"([^\"]+)\"");
+
+    private DeadLetters() {
+    }
+
+    /** A sink adding to {@code store} on the caller's connection. */
+    public static DeadLetterSink sink(DeadLetterStore store) {
+        return (c, job, reason, error) -> store.add(c, letter(job, reason, error));
+    }
+
+    public static NewDeadLetter letter(Job job, String reason, Throwable error) {
+        NewDeadLetter.Builder b = NewDeadLetter.builder(SOURCE_PREFIX + job.queue(), job.kind())
+                .payload(job.payload())
+                .header("jobId", String.valueOf(job.id()))
+                .header("queue", job.queue())
+                .header("priority", String.valueOf(job.priority()))
+                .header("maxAttempts", String.valueOf(job.maxAttempts()))
+                .header("errorHistory", job.errors())
+                .idempotencyKey(job.uniqueKey())
+                .attempts(job.attempt())
+                .reason(reason(reason), reasonDetail(job, reason))
+                .replayOf(job.replayOf());
+        if (error != null) {
+            b.error(error);
+        } else {
+            b.errorType(reason).message(reasonDetail(job, reason));
+        }
+        List<Instant> failures = new ArrayList<>();
+        Matcher m = AT.matcher(job.errors());
+        while (m.find()) {
+            try {
+                failures.add(Instant.parse(m.group(1)));
+            } catch (RuntimeException ignored) {
+                // not a timestamp we wrote; skip it
+            }
+        }
+        if (!failures.isEmpty()) {
+            b.firstFailedAt(failures.get(0)).lastFailedAt(failures.get(failures.size() - 1));
+        }
+        return b.build();
+    }
+
+    static DeadLetterReason reason(String reason) {
+        return switch (reason) {
+            case "attempts_exhausted" -> DeadLetterReason.MAX_ATTEMPTS;
+            case "non_retryable" -> DeadLetterReason.NON_RETRYABLE;
+            case "no_handler" -> DeadLetterReason.NO_HANDLER;
+            case "rescued_after_lease" -> DeadLetterReason.RESCUED_AFTER_LEASE;
+            case "shutdown" -> DeadLetterReason.SHUTDOWN;
+            default -> DeadLetterReason.OTHER;
+        };
+    }
+
+    private static String reasonDetail(Job job, String reason) {
+        return switch (reason) {
+            case "attempts_exhausted" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
+            case "non_retryable" -> "the handler declared the error non-retryable";
+            case "no_handler" -> "no handler is registered for kind '" + job.kind() + "'";
+            case "rescued_after_lease" -> "the lease expired on the last attempt (" + job.attempt() + " of " + job.maxAttempts() + ")";
+            default -> reason;
+        };
+    }
+}

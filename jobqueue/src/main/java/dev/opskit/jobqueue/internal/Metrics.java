@@ -1,0 +1,108 @@
+package dev.opskit.jobqueue.internal;
+
+import dev.opskit.jobqueue.JobQueueMetrics;
+import dev.opskit.jobqueue.QueueCounts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Records the job queue's meters; every method is a no-op without a registry. Thread-safe. */
+public final class Metrics {
+    private static final Metrics NONE = new Metrics(null);
+
+    private final MeterRegistry registry;
+    private final Map<String, Object> meters = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    private Metrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public static Metrics of(MeterRegistry registry) {
+        return registry == null ? NONE : new Metrics(registry);
+    }
+
+    public boolean enabled() {
+        return registry != null;
+    }
+
+    public void enqueued(String queue, long n) {
+        if (registry != null && n > 0) {
+            counter(JobQueueMetrics.ENQUEUED, "jobs inserted into the queue", "queue", queue).increment(n);
+        }
+    }
+
+    /** outcome: success, retried, dead, cancelled, postponed. */
+    public void completed(String queue, String outcome) {
+        if (registry != null) {
+            ((Counter) meters.computeIfAbsent(JobQueueMetrics.COMPLETED + "|" + queue + "|" + outcome, k -> Counter.builder(JobQueueMetrics.COMPLETED)
+                    .description("job attempts that ended, by outcome").tag("queue", queue).tag("outcome", outcome)
+                    .baseUnit("jobs").register(registry))).increment();
+        }
+    }
+
+    public void rescued(String queue, long n) {
+        if (registry != null && n > 0) {
+            counter(JobQueueMetrics.RESCUED, "jobs rescued after their lease expired", "queue", queue).increment(n);
+        }
+    }
+
+    public void ran(String queue, long nanos) {
+        if (registry != null) {
+            timer(JobQueueMetrics.RUN_DURATION, "how long handlers ran", queue).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void waited(String queue, long micros) {
+        if (registry != null) {
+            timer(JobQueueMetrics.WAIT_DURATION, "from due to started", queue).record(micros, TimeUnit.MICROSECONDS);
+        }
+    }
+
+    /** Updates the sampled gauges of the given queues (queues absent from {@code counts} read zero). */
+    public void sample(List<String> queues, List<QueueCounts> counts) {
+        if (registry == null) {
+            return;
+        }
+        for (String q : queues) {
+            QueueCounts c = counts.stream().filter(x -> x.queue().equals(q)).findFirst()
+                    .orElse(new QueueCounts(q, 0, 0, 0, 0, 0, null));
+            gauge(JobQueueMetrics.COUNT, q, "available", "jobs waiting in the hot table").set(c.available());
+            gauge(JobQueueMetrics.COUNT, q, "running", "jobs running").set(c.running());
+            gauge(JobQueueMetrics.OLDEST_AVAILABLE_AGE, q, null, "age of the oldest due job")
+                    .set(c.oldestAvailable().map(Duration::toMillis).orElse(0L));
+        }
+    }
+
+    private AtomicLong gauge(String name, String queue, String state, String description) {
+        return gauges.computeIfAbsent(name + "|" + queue + "|" + state, k -> {
+            AtomicLong value = new AtomicLong();
+            if (state == null) {
+                Gauge.builder(name, value, v -> v.get() / 1000.0).description(description).tag("queue", queue)
+                        .baseUnit("seconds").register(registry);
+            } else {
+                Gauge.builder(name, value, AtomicLong::get).description(description).tag("queue", queue).tag("state", state)
+                        .baseUnit("jobs").register(registry);
+            }
+            return value;
+        });
+    }
+
+    private Counter counter(String name, String description, String tag, String value) {
+        return (Counter) meters.computeIfAbsent(name + "|" + value, k -> Counter.builder(name).description(description)
+                .tag(tag, value).baseUnit("jobs").register(registry));
+    }
+
+    private Timer timer(String name, String description, String queue) {
+        return (Timer) meters.computeIfAbsent(name + "|" + queue, k -> Timer.builder(name).description(description)
+                .tag("queue", queue).register(registry));
+    }
+}

@@ -1,0 +1,585 @@
+package dev.opskit.jobqueue.internal;
+
+import dev.opskit.jobqueue.EnqueueResult;
+import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.JobRequest;
+import dev.opskit.jobqueue.JobState;
+import dev.opskit.jobqueue.QueueCounts;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every SQL statement of the PostgreSQL job queue, in one place. Table names are qualified with
+ * the configured schema, which was validated as a plain identifier before it reaches here; every
+ * value travels as a bind parameter. Methods take the connection to run on and never commit or
+ * close it, so callers decide the transaction.
+ */
+public final class PgStore {
+    /** The columns of a {@link Job}, in the order {@link #job(ResultSet)} reads them. */
+    private static final String JOB_COLUMNS = """
+            id, queue, kind, payload::text AS payload, priority, state, run_at, created_at, attempt, max_attempts,
+            unique_key, worker_id, attempted_at, lease_expires_at, NULL::timestamptz AS finished_at, errors::text AS errors, replay_of""";
+    private static final String FINISHED_COLUMNS = """
+            id, queue, kind, payload::text AS payload, priority, state, run_at, created_at, attempt, max_attempts,
+            unique_key, worker_id, attempted_at, NULL::timestamptz AS lease_expires_at, finished_at, errors::text AS errors, replay_of""";
+
+    private final String schema;
+    private final String jobs;
+    private final String finished;
+    private final String channel;
+
+    public PgStore(String schema) {
+        this.schema = schema;
+        this.jobs = schema + ".jobs";
+        this.finished = schema + ".finished_jobs";
+        this.channel = channelFor(schema);
+    }
+
+    /** The LISTEN/NOTIFY channel of a schema; the trigger computes the same name. */
+    public static String channelFor(String schema) {
+        String c = "opskit_jobs_" + schema;
+        return c.length() > 63 ? c.substring(0, 63) : c;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    // ---------------------------------------------------------------- enqueue
+
+    public EnqueueResult enqueue(Connection c, JobRequest r) throws SQLException {
+        String insert = """
+                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+                VALUES (?, ?, ?::jsonb, ?, coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
+                                                   now() + ?::bigint * interval '1 microsecond'), ?, ?, ?)
+                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+                RETURNING id""".formatted(jobs);
+        String existing = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
+        // A unique job that finished between the failed insert and the select frees its key: try again.
+        for (int round = 0; round < 5; round++) {
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setString(1, r.queue());
+                ps.setString(2, r.kind());
+                ps.setString(3, r.payload());
+                ps.setInt(4, r.priority());
+                if (r.runAt().isPresent()) {
+                    ps.setLong(5, micros(r.runAt().get()));
+                } else {
+                    ps.setNull(5, Types.BIGINT);
+                }
+                ps.setLong(6, r.delay().toNanos() / 1000);
+                ps.setInt(7, r.maxAttempts());
+                ps.setString(8, r.uniqueKey().orElse(null));
+                ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new EnqueueResult(rs.getLong(1), true);
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(existing)) {
+                ps.setString(1, r.kind());
+                ps.setString(2, r.uniqueKey().orElseThrow());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new EnqueueResult(rs.getLong(1), false);
+                    }
+                }
+            }
+        }
+        throw new SQLException("unique key '" + r.uniqueKey().orElse("") + "' of kind " + r.kind()
+                + " kept changing hands; enqueue not completed");
+    }
+
+    /** Inserts all requests in one statement; returns the number inserted per queue. */
+    public Map<String, Integer> enqueueAll(Connection c, List<JobRequest> requests) throws SQLException {
+        if (requests.isEmpty()) {
+            return Map.of();
+        }
+        int n = requests.size();
+        String[] queues = new String[n];
+        String[] kinds = new String[n];
+        String[] payloads = new String[n];
+        Integer[] priorities = new Integer[n];
+        Long[] runAts = new Long[n];
+        Long[] delays = new Long[n];
+        Integer[] maxAttempts = new Integer[n];
+        String[] uniqueKeys = new String[n];
+        Long[] replays = new Long[n];
+        for (int i = 0; i < n; i++) {
+            JobRequest r = requests.get(i);
+            queues[i] = r.queue();
+            kinds[i] = r.kind();
+            payloads[i] = r.payload();
+            priorities[i] = r.priority();
+            runAts[i] = r.runAt().map(PgStore::micros).orElse(null);
+            delays[i] = r.delay().toNanos() / 1000;
+            maxAttempts[i] = r.maxAttempts();
+            uniqueKeys[i] = r.uniqueKey().orElse(null);
+            replays[i] = r.replayOf().orElse(null);
+        }
+        String sql = """
+                WITH inserted AS (
+                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+                SELECT q, k, p::jsonb, pr, coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
+                                                    now() + d * interval '1 microsecond'), m, u, rp
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
+                       AS t(q, k, p, pr, ra, d, m, u, rp)
+                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+                RETURNING queue)
+                SELECT queue, count(*)::int FROM inserted GROUP BY queue""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", queues));
+            ps.setArray(2, c.createArrayOf("text", kinds));
+            ps.setArray(3, c.createArrayOf("text", payloads));
+            ps.setArray(4, c.createArrayOf("int4", priorities));
+            ps.setArray(5, c.createArrayOf("int8", runAts));
+            ps.setArray(6, c.createArrayOf("int8", delays));
+            ps.setArray(7, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(8, c.createArrayOf("text", uniqueKeys));
+            ps.setArray(9, c.createArrayOf("int8", replays));
+            Map<String, Integer> out = new LinkedHashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Cancels a waiting job; returns its queue, or null when no waiting job has that id. */
+    public String cancel(Connection c, long id) throws SQLException {
+        String sql = """
+                WITH cancelled AS (DELETE FROM %s WHERE id = ? AND state = 'available' RETURNING *)
+                INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
+                                unique_key, worker_id, attempted_at, errors, replay_of)
+                SELECT id, queue, kind, payload, priority, 'cancelled', run_at, created_at, attempt, max_attempts,
+                       unique_key, worker_id, attempted_at, errors, replay_of FROM cancelled
+                RETURNING queue""".formatted(jobs, finished);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    public Job get(Connection c, long id) throws SQLException {
+        String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ? UNION ALL SELECT " + FINISHED_COLUMNS
+                + " FROM " + finished + " WHERE id = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            ps.setLong(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? job(rs) : null;
+            }
+        }
+    }
+
+    public List<QueueCounts> counts(Connection c, boolean includeFinished) throws SQLException {
+        String hot = """
+                SELECT queue, state, count(*),
+                       (extract(epoch FROM now() - min(run_at) FILTER (WHERE state = 'available' AND run_at <= now())) * 1000)::bigint
+                  FROM %s GROUP BY queue, state""".formatted(jobs);
+        String sql = includeFinished
+                ? hot + " UNION ALL SELECT queue, state, count(*), NULL FROM " + finished + " GROUP BY queue, state"
+                : hot;
+        Map<String, long[]> byQueue = new LinkedHashMap<>();
+        Map<String, Long> ages = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String queue = rs.getString(1);
+                JobState state = JobState.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
+                byQueue.computeIfAbsent(queue, q -> new long[5])[state.ordinal()] += rs.getLong(3);
+                long age = rs.getLong(4);
+                if (!rs.wasNull()) {
+                    ages.merge(queue, age, Math::max);
+                }
+            }
+        }
+        List<QueueCounts> out = new ArrayList<>();
+        byQueue.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            long[] n = e.getValue();
+            Long age = ages.get(e.getKey());
+            out.add(new QueueCounts(e.getKey(), n[0], n[1], n[2], n[3], n[4], age == null ? null : Duration.ofMillis(Math.max(0, age))));
+        });
+        return out;
+    }
+
+    public List<Job> stuck(Connection c, Duration runningLongerThan, int limit) throws SQLException {
+        String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " " + """
+                 WHERE state = 'running' AND attempted_at < now() - ?::bigint * interval '1 millisecond'
+                 ORDER BY attempted_at, id LIMIT ?""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, runningLongerThan.toMillis());
+            ps.setInt(2, limit);
+            return jobs(ps);
+        }
+    }
+
+    /** Running jobs whose lease expired more than {@code grace} ago: the rescue is not keeping up (or no leader runs). */
+    public long expiredUnrescued(Connection c, Duration grace) throws SQLException {
+        String sql = "SELECT count(*) FROM " + jobs + " WHERE state = 'running' AND lease_expires_at < now() - ?::bigint * interval '1 millisecond'";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, grace.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    /** A claimed job with its fencing token and how long it waited since it was due. */
+    public record Claimed(Job job, long token, long waitedMicros) {
+    }
+
+    /**
+     * Claims up to {@code limit} due jobs of {@code queue} in one statement. The caller runs it
+     * in a transaction with asynchronous commit (see {@code Workers}).
+     */
+    public List<Claimed> claim(Connection c, String queue, int limit, String workerId, long token, Duration lease) throws SQLException {
+        String sql = """
+                WITH next AS (
+                    SELECT id FROM %s
+                     WHERE queue = ? AND state = 'available' AND run_at <= now()
+                     ORDER BY priority, run_at, id
+                     LIMIT ?
+                     FOR UPDATE SKIP LOCKED)
+                UPDATE %s j
+                   SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
+                       lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                  FROM next
+                 WHERE j.id = next.id
+                RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
+                          j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
+                          j.errors::text, j.replay_of,
+                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, queue);
+            ps.setInt(2, limit);
+            ps.setLong(3, token);
+            ps.setString(4, workerId);
+            ps.setLong(5, lease.toMillis());
+            List<Claimed> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18))));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Deletes the completed jobs whose token still matches; returns the ids that matched. */
+    public List<Long> complete(Connection c, long[] ids, long[] tokens, boolean keep) throws SQLException {
+        String sql = """
+                WITH done AS (
+                    DELETE FROM %s j USING unnest(?::bigint[], ?::bigint[]) AS c(id, token)
+                     WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
+                    RETURNING j.*),
+                kept AS (
+                    INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
+                                    unique_key, worker_id, attempted_at, errors, replay_of)
+                    SELECT id, queue, kind, payload, priority, 'completed', run_at, created_at, attempt, max_attempts,
+                           unique_key, worker_id, attempted_at, errors, replay_of FROM done WHERE ?)
+                SELECT id FROM done""".formatted(jobs, finished);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, tokens));
+            ps.setBoolean(3, keep);
+            List<Long> out = new ArrayList<>(ids.length);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Puts a running job back to waiting. {@code spendAttempt} false gives the attempt back
+     * (postponed, handed back); {@code errorJson} (one error object or null) is appended to the history.
+     *
+     * @return false when the token no longer matches (the job was rescued meanwhile)
+     */
+    public boolean release(Connection c, long id, long token, Duration delay, boolean spendAttempt, String errorJson) throws SQLException {
+        String sql = """
+                UPDATE %s
+                   SET state = 'available', run_at = now() + ?::bigint * interval '1 microsecond',
+                       attempt = CASE WHEN ? THEN attempt ELSE greatest(attempt - 1, 0) END,
+                       worker_id = NULL, lease_expires_at = NULL,
+                       errors = CASE WHEN ?::jsonb IS NULL THEN errors ELSE errors || jsonb_build_array(?::jsonb) END
+                 WHERE id = ? AND lease_token = ? AND state = 'running'""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, delay.toNanos() / 1000);
+            ps.setBoolean(2, spendAttempt);
+            ps.setString(3, errorJson);
+            ps.setString(4, errorJson);
+            ps.setLong(5, id);
+            ps.setLong(6, token);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Hands back claimed jobs that never started, without spending their attempt. Returns how many matched. */
+    public int handBack(Connection c, long[] ids, long[] tokens) throws SQLException {
+        String sql = """
+                UPDATE %s j
+                   SET state = 'available', attempt = greatest(j.attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL
+                  FROM unnest(?::bigint[], ?::bigint[]) AS c(id, token)
+                 WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, tokens));
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The last step of a graceful exit: every job still running under {@code workerId} goes back
+     * to waiting with reason {@code shutdown}, its attempt given back.
+     */
+    public List<Long> handBackAllOf(Connection c, String workerId) throws SQLException {
+        String sql = """
+                UPDATE %s
+                   SET state = 'available', attempt = greatest(attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL,
+                       errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', now(), 'type', 'shutdown',
+                                  'message', 'worker ' || worker_id || ' shut down before the job finished', 'reason', 'shutdown'))
+                 WHERE worker_id = ? AND state = 'running'
+                RETURNING id""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, workerId);
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Removes a running job whose token matches and returns it with {@code errorJson} appended to
+     * its history, recording it as dead in {@code finished_jobs} when {@code keep}. Returns null
+     * when the token no longer matches.
+     */
+    public Job bury(Connection c, long id, Long token, String errorJson, boolean keep) throws SQLException {
+        String sql = "DELETE FROM " + jobs + " WHERE id = ? AND state = 'running'" + (token == null ? "" : " AND lease_token = ?")
+                + " RETURNING id, queue, kind, payload::text, priority, 'dead', run_at, created_at, attempt, max_attempts,"
+                + " unique_key, worker_id, attempted_at, NULL::timestamptz, now(),"
+                + " (errors || CASE WHEN ?::jsonb IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(?::jsonb) END)::text, replay_of";
+        Job job;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setLong(i++, id);
+            if (token != null) {
+                ps.setLong(i++, token);
+            }
+            ps.setString(i++, errorJson);
+            ps.setString(i, errorJson);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                job = job(rs);
+            }
+        }
+        if (keep) {
+            String insert = """
+                    INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
+                                    unique_key, worker_id, attempted_at, errors, replay_of)
+                    VALUES (?, ?, ?, ?::jsonb, ?, 'dead', ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""".formatted(finished);
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setLong(1, job.id());
+                ps.setString(2, job.queue());
+                ps.setString(3, job.kind());
+                ps.setString(4, job.payload());
+                ps.setInt(5, job.priority());
+                ps.setObject(6, offset(job.runAt()));
+                ps.setObject(7, offset(job.createdAt()));
+                ps.setInt(8, job.attempt());
+                ps.setInt(9, job.maxAttempts());
+                ps.setString(10, job.uniqueKey());
+                ps.setString(11, job.workerId());
+                ps.setObject(12, offset(job.attemptedAt()));
+                ps.setString(13, job.errors());
+                ps.setObject(14, job.replayOf(), Types.BIGINT);
+                ps.executeUpdate();
+            }
+        }
+        return job;
+    }
+
+    /** Extends the leases of the given running jobs; returns the ids whose token still matched. */
+    public List<Long> extend(Connection c, long[] ids, long[] tokens, Duration lease) throws SQLException {
+        String sql = """
+                UPDATE %s j SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                  FROM unnest(?::bigint[], ?::bigint[]) AS c(id, token)
+                 WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
+                RETURNING j.id""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, lease.toMillis());
+            ps.setArray(2, longs(c, ids));
+            ps.setArray(3, longs(c, tokens));
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Returns running jobs with expired leases and attempts left to waiting; returns their queues (one per job). */
+    public List<String> rescue(Connection c, int limit) throws SQLException {
+        String sql = """
+                WITH expired AS (
+                    SELECT id FROM %s
+                     WHERE state = 'running' AND lease_expires_at < now() AND attempt < max_attempts
+                     ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)
+                UPDATE %s j
+                   SET state = 'available', run_at = now(), worker_id = NULL, lease_expires_at = NULL,
+                       errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempt, 'at', now(),
+                                  'type', 'lease_expired', 'message', 'the lease of worker ' || coalesce(j.worker_id, '?')
+                                  || ' expired', 'reason', 'rescued_after_lease'))
+                  FROM expired WHERE j.id = expired.id
+                RETURNING j.queue""".formatted(jobs, jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Ids of running jobs with expired leases and no attempts left, locked for the caller's transaction. */
+    public List<Long> lockExpiredSpent(Connection c, int limit) throws SQLException {
+        String sql = """
+                SELECT id FROM %s WHERE state = 'running' AND lease_expires_at < now() AND attempt >= max_attempts
+                 ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, limit);
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Wakes the workers of these queues now (delivered at commit). */
+    public void notifyQueues(Connection c, Collection<String> queues) throws SQLException {
+        if (queues.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, q) FROM unnest(?::text[]) AS q")) {
+            ps.setString(1, channel);
+            ps.setArray(2, c.createArrayOf("text", queues.stream().distinct().toArray(String[]::new)));
+            ps.executeQuery().close();
+        }
+    }
+
+    /** Deletes one batch of finished jobs older than {@code retention}; returns how many. */
+    public int prune(Connection c, Duration retention, int batch) throws SQLException {
+        String sql = """
+                DELETE FROM %s WHERE id IN (
+                    SELECT id FROM %s WHERE finished_at < now() - ?::bigint * interval '1 millisecond' LIMIT ?)""".formatted(finished, finished);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, retention.toMillis());
+            ps.setInt(2, batch);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Takes the session-level leader lock of this schema's maintenance, if free. */
+    public boolean tryLeaderLock(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+            ps.setInt(1, 0x6f70736b); // "opsk", the namespace the schema installer uses too
+            ps.setString(2, "jobqueue.maintenance." + schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    public void listen(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("LISTEN \"" + channel + "\"");
+        }
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    private static List<Job> jobs(PreparedStatement ps) throws SQLException {
+        List<Job> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(job(rs));
+            }
+        }
+        return out;
+    }
+
+    static Job job(ResultSet rs) throws SQLException {
+        return new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), instant(rs, 7), instant(rs, 8), rs.getInt(9),
+                rs.getInt(10), rs.getString(11), rs.getString(12), instant(rs, 13), instant(rs, 14), instant(rs, 15),
+                rs.getString(16), rs.getObject(17, Long.class));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime offset(Instant i) {
+        return i == null ? null : OffsetDateTime.ofInstant(i, java.time.ZoneOffset.UTC);
+    }
+
+    private static Array longs(Connection c, long[] values) throws SQLException {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return c.createArrayOf("int8", boxed);
+    }
+
+    static long micros(Instant i) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, i);
+    }
+}

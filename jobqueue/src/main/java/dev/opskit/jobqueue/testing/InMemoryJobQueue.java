@@ -1,0 +1,369 @@
+package dev.opskit.jobqueue.testing;
+
+import dev.opskit.core.backoff.Backoff;
+import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.deadletter.testing.InMemoryDeadLetterStore;
+import dev.opskit.jobqueue.JobQueueReplayTarget;
+import dev.opskit.jobqueue.internal.DeadLetters;
+import dev.opskit.jobqueue.EnqueueResult;
+import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.JobContext;
+import dev.opskit.jobqueue.JobHandler;
+import dev.opskit.jobqueue.JobQueue;
+import dev.opskit.jobqueue.JobRequest;
+import dev.opskit.jobqueue.JobState;
+import dev.opskit.jobqueue.NonRetryableJobException;
+import dev.opskit.jobqueue.PostponeJobException;
+import dev.opskit.jobqueue.QueueCounts;
+import dev.opskit.jobqueue.internal.Json;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory {@link JobQueue} for application tests: no database, no threads. It passes the
+ * same contract tests as {@link dev.opskit.jobqueue.PostgresJobQueue}.
+ *
+ * <pre>{@code
+ * InMemoryJobQueue jobs = new InMemoryJobQueue();
+ * jobs.handler("send-email", ctx -> sent.add(ctx.payload()));
+ * signup.register("ana@example.com", jobs);          // the code under test enqueues
+ * Job job = jobs.assertEnqueued("send-email");         // exactly one waiting job of that kind
+ * assertThat(jobs.runUntilIdle()).isEqualTo(1);        // runs it on this thread
+ * jobs.clock().advance(Duration.ofMinutes(5));         // scheduled jobs and retries become due
+ * }</pre>
+ *
+ * <p>Differences from PostgreSQL, on purpose: jobs run only inside {@link #runUntilIdle()}, on
+ * the caller's thread, one at a time; the connection passed to {@code enqueue(Connection, ...)}
+ * is ignored (the job is visible at once, there is no transaction to roll back); handler timeouts
+ * are not enforced; dead jobs are kept in memory ({@link #deadJobs()}). Finished jobs are kept
+ * until {@link #clear()}. Thread-safe (all methods synchronise on the queue).
+ */
+public final class InMemoryJobQueue implements JobQueue {
+    private static final int MAX_RUNS = 100_000;
+
+    private final ManualClock clock;
+    private final InMemoryDeadLetterStore deadLetters;
+    private final Map<Long, Job> jobs = new TreeMap<>();
+    private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
+    private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
+    private long nextId = 1;
+    private boolean running;
+
+    /** A fake on a {@link ManualClock} at 2026-01-01T00:00:00Z. */
+    public InMemoryJobQueue() {
+        this(new ManualClock());
+    }
+
+    /** A fake on {@code clock}. */
+    public InMemoryJobQueue(ManualClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.deadLetters = new InMemoryDeadLetterStore(clock, null);
+        deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
+    }
+
+    /**
+     * The in-memory dead-letter store that receives jobs that give up, with a replay target for
+     * {@code jobqueue:*} registered: {@code deadLetters().replay(id)} enqueues the job again here.
+     */
+    public InMemoryDeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    /** The clock that decides when scheduled jobs and retries are due. */
+    public ManualClock clock() {
+        return clock;
+    }
+
+    /** Registers the handler of {@code kind} (replacing an earlier one). */
+    public InMemoryJobQueue handler(String kind, JobHandler handler) {
+        JobRequest.builder(kind); // validates the kind
+        handlers.put(kind, Objects.requireNonNull(handler, "handler must not be null"));
+        return this;
+    }
+
+    /** The delay between attempts, as {@link dev.opskit.jobqueue.Workers.Builder#backoff}; default exponential 1 s to 1 h. */
+    public synchronized InMemoryJobQueue backoff(Backoff backoff) {
+        this.backoff = Objects.requireNonNull(backoff, "backoff must not be null");
+        return this;
+    }
+
+    @Override
+    public synchronized EnqueueResult enqueue(JobRequest request) {
+        Objects.requireNonNull(request, "request must not be null");
+        if (request.uniqueKey().isPresent()) {
+            for (Job j : jobs.values()) {
+                if (j.kind().equals(request.kind()) && request.uniqueKey().get().equals(j.uniqueKey())
+                        && (j.state() == JobState.AVAILABLE || j.state() == JobState.RUNNING)) {
+                    return new EnqueueResult(j.id(), false);
+                }
+            }
+        }
+        Instant now = clock.instant();
+        Instant runAt = request.runAt().map(t -> t.isBefore(now) ? now : t).orElse(now.plus(request.delay()));
+        long id = nextId++;
+        jobs.put(id, new Job(id, request.queue(), request.kind(), request.payload(), request.priority(), JobState.AVAILABLE,
+                runAt, now, 0, request.maxAttempts(), request.uniqueKey().orElse(null), null, null, null, null, "[]",
+                request.replayOf().orElse(null)));
+        return new EnqueueResult(id, true);
+    }
+
+    /** Like {@link #enqueue(JobRequest)}; the connection is ignored. */
+    @Override
+    public EnqueueResult enqueue(Connection connection, JobRequest request) {
+        return enqueue(request);
+    }
+
+    @Override
+    public synchronized int enqueueAll(List<JobRequest> requests) {
+        Objects.requireNonNull(requests, "requests must not be null");
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i) == null) {
+                throw new IllegalArgumentException("requests[" + i + "] must not be null");
+            }
+        }
+        int n = 0;
+        for (JobRequest r : requests) {
+            if (enqueue(r).inserted()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Like {@link #enqueueAll(List)}; the connection is ignored. */
+    @Override
+    public int enqueueAll(Connection connection, List<JobRequest> requests) {
+        return enqueueAll(requests);
+    }
+
+    @Override
+    public synchronized boolean cancel(long jobId) {
+        Job j = jobs.get(jobId);
+        if (j == null || j.state() != JobState.AVAILABLE) {
+            return false;
+        }
+        jobs.put(jobId, with(j, JobState.CANCELLED, j.runAt(), j.attempt(), j.errors(), clock.instant()));
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Job> get(long jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    @Override
+    public synchronized List<QueueCounts> counts() {
+        Map<String, long[]> n = new TreeMap<>();
+        Map<String, Duration> ages = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        for (Job j : jobs.values()) {
+            n.computeIfAbsent(j.queue(), q -> new long[5])[j.state().ordinal()]++;
+            if (j.state() == JobState.AVAILABLE && !j.runAt().isAfter(now)) {
+                Duration age = Duration.between(j.runAt(), now);
+                ages.merge(j.queue(), age, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+        }
+        List<QueueCounts> out = new ArrayList<>();
+        n.forEach((q, c) -> out.add(new QueueCounts(q, c[0], c[1], c[2], c[3], c[4], ages.get(q))));
+        return out;
+    }
+
+    @Override
+    public synchronized List<Job> stuckJobs(Duration runningLongerThan, int limit) {
+        Objects.requireNonNull(runningLongerThan, "runningLongerThan must not be null");
+        if (runningLongerThan.isNegative()) {
+            throw new IllegalArgumentException("runningLongerThan must not be negative, but was " + runningLongerThan);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, but was " + limit);
+        }
+        Instant cutoff = clock.instant().minus(runningLongerThan);
+        return jobs.values().stream()
+                .filter(j -> j.state() == JobState.RUNNING && !j.attemptedAt().isAfter(cutoff))
+                .sorted(Comparator.comparing(Job::attemptedAt).thenComparing(Job::id))
+                .limit(limit).toList();
+    }
+
+    /**
+     * Runs due jobs on the caller's thread, by priority, due time and id, until none is due
+     * (jobs scheduled later stay waiting until the {@linkplain #clock() clock} reaches them).
+     * Retries and postponements that become due at once run in the same call.
+     *
+     * @return how many attempts ran
+     * @throws IllegalStateException when called from a handler, or when jobs keep becoming due after 100,000 runs
+     */
+    public int runUntilIdle() {
+        synchronized (this) {
+            if (running) {
+                throw new IllegalStateException("runUntilIdle() must not be called from a handler");
+            }
+            running = true;
+        }
+        try {
+            int runs = 0;
+            while (true) {
+                Job job = claimNext();
+                if (job == null) {
+                    return runs;
+                }
+                if (++runs > MAX_RUNS) {
+                    throw new IllegalStateException("jobs kept becoming due after " + MAX_RUNS + " runs; is a handler postponing forever?");
+                }
+                runOne(job);
+            }
+        } finally {
+            synchronized (this) {
+                running = false;
+            }
+        }
+    }
+
+    private synchronized Job claimNext() {
+        Instant now = clock.instant();
+        Job next = jobs.values().stream()
+                .filter(j -> j.state() == JobState.AVAILABLE && !j.runAt().isAfter(now))
+                .min(Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id))
+                .orElse(null);
+        if (next == null) {
+            return null;
+        }
+        Job claimed = new Job(next.id(), next.queue(), next.kind(), next.payload(), next.priority(), JobState.RUNNING,
+                next.runAt(), next.createdAt(), next.attempt() + 1, next.maxAttempts(), next.uniqueKey(), "in-memory",
+                now, now.plus(Duration.ofMinutes(5)), null, next.errors(), next.replayOf());
+        jobs.put(claimed.id(), claimed);
+        return claimed;
+    }
+
+    private void runOne(Job job) {
+        JobHandler handler = handlers.get(job.kind());
+        if (handler == null) {
+            dead(job, "no_handler", "no handler is registered for kind '" + job.kind() + "'", null);
+            return;
+        }
+        try {
+            handler.handle(new JobContext() {
+                @Override
+                public Job job() {
+                    return job;
+                }
+
+                @Override
+                public boolean shutdownRequested() {
+                    return false;
+                }
+            });
+            finish(job, j -> jobs.put(j.id(), with(j, JobState.COMPLETED, j.runAt(), j.attempt(), j.errors(), clock.instant())));
+        } catch (Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof CallRejectedException r) {
+                    postpone(job, r.retryAfter());
+                    return;
+                }
+                if (c instanceof PostponeJobException p) {
+                    postpone(job, p.delay());
+                    return;
+                }
+            }
+            if (t instanceof NonRetryableJobException) {
+                dead(job, "non_retryable", t.getMessage(), t);
+            } else if (job.attempt() >= job.maxAttempts()) {
+                dead(job, "attempts_exhausted", t.getMessage(), t);
+            } else {
+                Duration delay = backoff.delay(job.attempt());
+                String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(), t.getClass().getName(),
+                        t.getMessage(), "retry", t));
+                finish(job, j -> jobs.put(j.id(), with(j, JobState.AVAILABLE, clock.instant().plus(delay), j.attempt(), errors, null)));
+            }
+        }
+    }
+
+    private void postpone(Job job, Duration delay) {
+        finish(job, j -> jobs.put(j.id(), with(j, JobState.AVAILABLE, clock.instant().plus(delay), j.attempt() - 1, j.errors(), null)));
+    }
+
+    private void dead(Job job, String reason, String message, Throwable t) {
+        String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(),
+                t == null ? reason : t.getClass().getName(), message, reason, t));
+        finish(job, j -> jobs.put(j.id(), with(j, JobState.DEAD, j.runAt(), j.attempt(), errors, clock.instant())));
+        deadLetters.add(null, DeadLetters.letter(get(job.id()).orElseThrow(), reason, t));
+    }
+
+    private synchronized void finish(Job job, Consumer<Job> update) {
+        update.accept(job);
+    }
+
+    private static String append(String errorsJson, String entry) {
+        return errorsJson.equals("[]") ? "[" + entry + "]" : errorsJson.substring(0, errorsJson.length() - 1) + "," + entry + "]";
+    }
+
+    private static Job with(Job j, JobState state, Instant runAt, int attempt, String errors, Instant finishedAt) {
+        boolean running = state == JobState.RUNNING;
+        return new Job(j.id(), j.queue(), j.kind(), j.payload(), j.priority(), state, runAt, j.createdAt(), attempt,
+                j.maxAttempts(), j.uniqueKey(), state == JobState.AVAILABLE ? null : j.workerId(), j.attemptedAt(),
+                running ? j.leaseExpiresAt() : null, finishedAt, errors, j.replayOf());
+    }
+
+    // ---------------------------------------------------------------- assertions
+
+    /** Every job ever enqueued (until {@link #clear()}), in enqueue order, in its current state. */
+    public synchronized List<Job> enqueued() {
+        return List.copyOf(jobs.values());
+    }
+
+    /** The jobs of {@code kind}, in enqueue order, in any state. */
+    public synchronized List<Job> enqueued(String kind) {
+        return jobs.values().stream().filter(j -> j.kind().equals(kind)).toList();
+    }
+
+    /** Jobs waiting (due or scheduled) or running. */
+    public synchronized List<Job> pending() {
+        return jobs.values().stream().filter(j -> j.state() == JobState.AVAILABLE || j.state() == JobState.RUNNING).toList();
+    }
+
+    /** Jobs that went to the dead letters; their error history says why. */
+    public synchronized List<Job> deadJobs() {
+        return jobs.values().stream().filter(j -> j.state() == JobState.DEAD).toList();
+    }
+
+    /**
+     * Asserts that exactly one job of {@code kind} waits, and returns it.
+     *
+     * @throws AssertionError listing what is enqueued when there is none or more than one
+     */
+    public synchronized Job assertEnqueued(String kind) {
+        List<Job> waiting = jobs.values().stream().filter(j -> j.kind().equals(kind) && j.state() == JobState.AVAILABLE).toList();
+        if (waiting.size() != 1) {
+            throw new AssertionError("expected exactly one waiting job of kind '" + kind + "' but found " + waiting.size()
+                    + "; enqueued: " + describe());
+        }
+        return waiting.get(0);
+    }
+
+    /** Asserts that no job waits or runs. */
+    public synchronized void assertNothingPending() {
+        if (!pending().isEmpty()) {
+            throw new AssertionError("expected no pending jobs but found: " + describe());
+        }
+    }
+
+    /** Forgets every job (handlers stay registered). */
+    public synchronized void clear() {
+        jobs.clear();
+    }
+
+    private String describe() {
+        return jobs.values().stream().map(j -> j.id() + ":" + j.kind() + "@" + j.queue() + "=" + j.state()).toList().toString();
+    }
+}

@@ -1,0 +1,381 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.core.breaker.CallRejectedException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The behaviour every {@link JobQueue} shares, run against PostgreSQL and the in-memory fake.
+ * Implementations retry with zero backoff, so a failed job is due again at once.
+ */
+abstract class JobQueueContract {
+
+    /** The queue under test, empty. */
+    abstract JobQueue queue();
+
+    /** Registers a handler used by the next {@link #runUntilIdle()}. */
+    abstract void handle(String kind, JobHandler handler);
+
+    /** Runs jobs (one at a time, in claim order) until none is due and none runs. */
+    abstract void runUntilIdle();
+
+    /** The dead-letter store the queue moves jobs into. */
+    abstract dev.opskit.deadletter.DeadLetterStore deadLetters();
+
+    private Job job(long id) {
+        return queue().get(id).orElseThrow();
+    }
+
+    @Test
+    void anEnqueuedJobWaitsWithWhatWasAskedFor() {
+        EnqueueResult r = queue().enqueue(JobRequest.builder("send-email").payload("{\"to\":\"ana@example.com\"}")
+                .queue("emails").priority(5).maxAttempts(3).build());
+
+        assertThat(r.inserted()).isTrue();
+        Job job = job(r.jobId());
+        assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(job.queue()).isEqualTo("emails");
+        assertThat(job.kind()).isEqualTo("send-email");
+        assertThat(job.payload()).contains("\"to\"").contains("ana@example.com");
+        assertThat(job.priority()).isEqualTo(5);
+        assertThat(job.attempt()).isZero();
+        assertThat(job.maxAttempts()).isEqualTo(3);
+        assertThat(job.errors()).isEqualTo("[]");
+    }
+
+    @Test
+    void aJobRunsOnceAndCompletes() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("count", ctx -> runs.incrementAndGet());
+        long id = queue().enqueue(JobRequest.of("count", "{}")).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(1);
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(job.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void theHandlerSeesThePayloadAndTheAttempt() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        handle("echo", ctx -> seen.add(ctx.payload() + "#" + ctx.attempt() + "#" + ctx.lastAttempt()));
+        queue().enqueue(JobRequest.builder("echo").payload("[1,2,3]").maxAttempts(1).build());
+
+        runUntilIdle();
+
+        assertThat(seen).singleElement().satisfies(s -> assertThat(s.replace(" ", "")).isEqualTo("[1,2,3]#1#true"));
+    }
+
+    @Test
+    void aUniqueKeyReturnsTheWaitingJobAndInsertsNothingUntilItFinished() {
+        handle("welcome", ctx -> { });
+        JobRequest request = JobRequest.builder("welcome").uniqueKey("user-42").build();
+        EnqueueResult first = queue().enqueue(request);
+        EnqueueResult second = queue().enqueue(request);
+
+        assertThat(first.inserted()).isTrue();
+        assertThat(second.inserted()).isFalse();
+        assertThat(second.jobId()).isEqualTo(first.jobId());
+        assertThat(queue().counts()).singleElement().satisfies(c -> assertThat(c.available()).isEqualTo(1));
+
+        runUntilIdle();
+        EnqueueResult third = queue().enqueue(request);
+        assertThat(third.inserted()).isTrue();
+        assertThat(third.jobId()).isNotEqualTo(first.jobId());
+    }
+
+    @Test
+    void theSameUniqueKeyOfAnotherKindIsAnotherJob() {
+        EnqueueResult a = queue().enqueue(JobRequest.builder("a").uniqueKey("k").build());
+        EnqueueResult b = queue().enqueue(JobRequest.builder("b").uniqueKey("k").build());
+        assertThat(a.inserted()).isTrue();
+        assertThat(b.inserted()).isTrue();
+    }
+
+    @Test
+    void aCancelledJobNeverRuns() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("cancel-me", ctx -> runs.incrementAndGet());
+        long id = queue().enqueue(JobRequest.of("cancel-me", "{}")).jobId();
+
+        assertThat(queue().cancel(id)).isTrue();
+        runUntilIdle();
+
+        assertThat(runs).hasValue(0);
+        assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(queue().cancel(id)).as("already cancelled").isFalse();
+        assertThat(queue().cancel(987_654_321L)).as("unknown").isFalse();
+    }
+
+    @Test
+    void aFinishedJobCannotBeCancelled() {
+        handle("quick", ctx -> { });
+        long id = queue().enqueue(JobRequest.of("quick", "{}")).jobId();
+        runUntilIdle();
+        assertThat(queue().cancel(id)).isFalse();
+        assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void aFailingJobIsRetriedUntilItsAttemptsAreSpentThenIsDeadWithItsErrorHistory() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("flaky", ctx -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("provider said no #" + ctx.attempt());
+        });
+        long id = queue().enqueue(JobRequest.builder("flaky").maxAttempts(3).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(3);
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.DEAD);
+        assertThat(job.attempt()).isEqualTo(3);
+        assertThat(job.errors()).contains("provider said no #1", "provider said no #2", "provider said no #3",
+                "java.lang.IllegalStateException", "attempts_exhausted");
+    }
+
+    @Test
+    void aJobThatFailsThenSucceedsCompletes() {
+        handle("second-time-lucky", ctx -> {
+            if (ctx.attempt() == 1) {
+                throw new RuntimeException("first attempt fails");
+            }
+        });
+        long id = queue().enqueue(JobRequest.of("second-time-lucky", "{}")).jobId();
+
+        runUntilIdle();
+
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job.attempt()).isEqualTo(2);
+        assertThat(job.errors()).contains("first attempt fails");
+    }
+
+    @Test
+    void aNonRetryableErrorSendsTheJobToTheDeadLettersAtOnce() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("bad-request", ctx -> {
+            runs.incrementAndGet();
+            throw new NonRetryableJobException("account 42 was deleted");
+        });
+        long id = queue().enqueue(JobRequest.builder("bad-request").maxAttempts(10).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(1);
+        assertThat(job(id).state()).isEqualTo(JobState.DEAD);
+        assertThat(job(id).errors()).contains("non_retryable", "account 42 was deleted");
+    }
+
+    @Test
+    void aPostponedJobRunsAgainWithoutSpendingAnAttempt() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("later", ctx -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new PostponeJobException(Duration.ZERO, "come back later");
+            }
+        });
+        long id = queue().enqueue(JobRequest.builder("later").maxAttempts(1).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(2);
+        assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job(id).attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void anOpenCircuitBreakerPostponesTheJobWithoutSpendingAnAttempt() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("ocr", ctx -> {
+            if (runs.incrementAndGet() <= 2) {
+                throw new RuntimeException("wrapped", new CallRejectedException("openai", Duration.ZERO, false));
+            }
+        });
+        long id = queue().enqueue(JobRequest.builder("ocr").maxAttempts(1).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(3);
+        assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job(id).attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aBreakerThatAsksToWaitLeavesTheJobScheduled() {
+        handle("stripe", ctx -> {
+            throw new CallRejectedException("stripe", Duration.ofHours(1), true);
+        });
+        long id = queue().enqueue(JobRequest.of("stripe", "{}")).jobId();
+
+        runUntilIdle();
+
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(job.attempt()).isZero();
+        assertThat(job.runAt()).isAfter(job.createdAt().plus(Duration.ofMinutes(50)));
+    }
+
+    @Test
+    void anExhaustedJobBecomesADeadLetterWithItsErrorHistoryAndAReplayEnqueuesItAgainLinkedToTheLetter() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("charge", ctx -> {
+            if (runs.incrementAndGet() <= 2) {
+                throw new IllegalStateException("card declined #" + ctx.attempt());
+            }
+        });
+        long id = queue().enqueue(JobRequest.builder("charge").queue("billing").payload("{\"order\":7}").maxAttempts(2)
+                .uniqueKey("order-7").build()).jobId();
+        runUntilIdle();
+
+        dev.opskit.deadletter.DeadLetter letter = deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters()
+                .stream().filter(l -> l.headers().get("jobId").equals(String.valueOf(id))).findFirst().orElseThrow();
+        assertThat(letter.source()).isEqualTo("jobqueue:billing");
+        assertThat(letter.kind()).isEqualTo("charge");
+        assertThat(letter.payload().replace(" ", "")).isEqualTo("{\"order\":7}");
+        assertThat(letter.reason()).isEqualTo(dev.opskit.deadletter.DeadLetterReason.MAX_ATTEMPTS);
+        assertThat(letter.attempts()).isEqualTo(2);
+        assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(letter.message()).isEqualTo("card declined #2");
+        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2");
+        assertThat(letter.idempotencyKey()).isEqualTo("order-7");
+        assertThat(letter.firstFailedAt()).isNotNull();
+
+        dev.opskit.deadletter.ReplayResult replayed = deadLetters().replay(letter.id());
+        assertThat(replayed.outcome()).isEqualTo(dev.opskit.deadletter.ReplayOutcome.REPLAYED);
+        long newId = Long.parseLong(replayed.reference().replace("job ", ""));
+        Job again = job(newId);
+        assertThat(again.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(again.replayOf()).isEqualTo(letter.id());
+        assertThat(again.attempt()).as("a fresh attempt budget").isZero();
+        assertThat(again.maxAttempts()).isEqualTo(2);
+        assertThat(again.queue()).isEqualTo("billing");
+
+        runUntilIdle();
+        assertThat(job(newId).state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void aJobWithoutHandlerGoesToTheDeadLettersWithThatReason() {
+        long id = queue().enqueue(JobRequest.of("nobody-handles-this", "{}")).jobId();
+
+        runUntilIdle();
+
+        assertThat(job(id).state()).isEqualTo(JobState.DEAD);
+        assertThat(job(id).errors()).contains("no_handler", "nobody-handles-this");
+        assertThat(deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters())
+                .anySatisfy(l -> {
+                    assertThat(l.kind()).isEqualTo("nobody-handles-this");
+                    assertThat(l.reason()).isEqualTo(dev.opskit.deadletter.DeadLetterReason.NO_HANDLER);
+                });
+    }
+
+    @Test
+    void aScheduledJobWaitsUntilItIsDue() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("tomorrow", ctx -> runs.incrementAndGet());
+        long id = queue().enqueue(JobRequest.builder("tomorrow").delay(Duration.ofHours(24)).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(0);
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(job.runAt()).isAfter(job.createdAt().plus(Duration.ofHours(23)));
+    }
+
+    @Test
+    void lowerPriorityNumbersRunFirst() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        handle("p", ctx -> order.add(ctx.payload()));
+        queue().enqueue(JobRequest.builder("p").payload("\"low\"").priority(10).build());
+        queue().enqueue(JobRequest.builder("p").payload("\"high\"").priority(-10).build());
+        queue().enqueue(JobRequest.builder("p").payload("\"normal\"").build());
+
+        runUntilIdle();
+
+        assertThat(order).containsExactly("\"high\"", "\"normal\"", "\"low\"");
+    }
+
+    @Test
+    void countsArePerQueueAndState() {
+        handle("done", ctx -> { });
+        queue().enqueue(JobRequest.builder("done").queue("a").build());
+        runUntilIdle();
+        queue().enqueue(JobRequest.builder("waits").queue("a").delay(Duration.ofHours(1)).build());
+        queue().enqueue(JobRequest.builder("waits").queue("b").delay(Duration.ofHours(1)).build());
+        queue().enqueue(JobRequest.builder("waits").queue("b").delay(Duration.ofHours(1)).build());
+
+        List<QueueCounts> counts = queue().counts();
+
+        assertThat(counts).extracting(QueueCounts::queue).containsExactly("a", "b");
+        assertThat(counts.get(0).available()).isEqualTo(1);
+        assertThat(counts.get(0).completed()).isEqualTo(1);
+        assertThat(counts.get(1).available()).isEqualTo(2);
+        assertThat(counts.get(1).oldestAvailable()).as("nothing due yet").isEmpty();
+    }
+
+    @Test
+    void bulkEnqueueInsertsAllAndSkipsTakenUniqueKeys() {
+        queue().enqueue(JobRequest.builder("bulk").uniqueKey("taken").build());
+        List<JobRequest> requests = List.of(
+                JobRequest.of("bulk", "{\"n\":1}"),
+                JobRequest.builder("bulk").payload("{\"n\":2}").queue("other").delay(Duration.ofMinutes(1)).build(),
+                JobRequest.builder("bulk").uniqueKey("taken").build(),
+                JobRequest.builder("bulk").uniqueKey("fresh").build(),
+                JobRequest.builder("bulk").uniqueKey("fresh").build());
+
+        int inserted = queue().enqueueAll(requests);
+
+        assertThat(inserted).isEqualTo(3);
+        long total = queue().counts().stream().mapToLong(QueueCounts::available).sum();
+        assertThat(total).isEqualTo(4);
+    }
+
+    @Test
+    void theStuckJobQueryShowsJobsRunningLongerThanAsked() {
+        List<List<Job>> seen = new CopyOnWriteArrayList<>();
+        handle("slow", ctx -> seen.add(queue().stuckJobs(Duration.ZERO, 10)));
+        long id = queue().enqueue(JobRequest.of("slow", "{}")).jobId();
+
+        runUntilIdle();
+
+        assertThat(seen).singleElement().satisfies(stuck -> assertThat(stuck).extracting(Job::id).containsExactly(id));
+        assertThat(queue().stuckJobs(Duration.ZERO, 10)).as("nothing runs any more").isEmpty();
+        assertThatThrownBy(() -> queue().stuckJobs(Duration.ofMinutes(-1), 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runningLongerThan");
+    }
+
+    @Test
+    void badInputIsRefusedWithAClearErrorAndNothingIsWritten() {
+        assertThatThrownBy(() -> queue().enqueue(JobRequest.builder("k").payload("{\"a\": }").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payload must be valid JSON")
+                .hasMessageContaining("position 6");
+        assertThatThrownBy(() -> JobRequest.builder("k").queue("emails; DROP TABLE jobs"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue must match")
+                .hasMessageContaining("emails; DROP TABLE jobs");
+        assertThatThrownBy(() -> JobRequest.builder("k").delay(Duration.ofSeconds(-5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("delay must not be negative, but was PT-5S");
+        assertThatThrownBy(() -> JobRequest.builder("k").maxAttempts(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxAttempts must be at least 1, but was 0");
+        assertThatThrownBy(() -> JobRequest.builder("bad kind!"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kind must match");
+        assertThatThrownBy(() -> JobRequest.builder("k").payload("{\"a\":\"\\u0000\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\\u0000");
+        assertThatThrownBy(() -> queue().enqueueAll(java.util.Arrays.asList(JobRequest.of("k", "{}"), null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("requests[1] must not be null");
+
+        assertThat(queue().counts()).isEmpty();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.core.backoff.Backoff;
+import dev.opskit.core.testing.PostgresExtension;
+import dev.opskit.core.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@ExtendWith(PostgresExtension.class)
+class PostgresJobQueueContractTest extends JobQueueContract {
+    private final TestDatabase db;
+    private final PostgresJobQueue queue;
+    private final Map<String, JobHandler> handlers = new LinkedHashMap<>();
+
+    PostgresJobQueueContractTest(TestDatabase db) {
+        this.db = db;
+        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
+        queue.installSchema();
+    }
+
+    @BeforeEach
+    void empty() {
+        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+    }
+
+    @Override
+    JobQueue queue() {
+        return queue;
+    }
+
+    @Override
+    void handle(String kind, JobHandler handler) {
+        handlers.put(kind, handler);
+    }
+
+    @Override
+    void runUntilIdle() {
+        Workers.Builder b = Workers.builder(queue).pollInterval(Duration.ofMillis(20)).backoff(Backoff.fixed(Duration.ZERO));
+        for (String q : new String[] {"default", "emails", "a", "b", "other", "billing"}) {
+            b.queue(q, 1);
+        }
+        handlers.forEach(b::handler);
+        Workers workers = b.start();
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (dueOrRunning() > 0 || workers.activeJobs() > 0) {
+                if (System.nanoTime() > until) {
+                    throw new AssertionError("jobs still due or running after 60 s");
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            DrainReport report = workers.shutdown(Duration.ofSeconds(10));
+            if (!report.clean()) {
+                throw new AssertionError("workers did not shut down cleanly: " + report);
+            }
+        }
+    }
+
+    private long dueOrRunning() {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM opskit.jobs WHERE run_at <= now() OR state = 'running'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    dev.opskit.deadletter.DeadLetterStore deadLetters() {
+        return queue.deadLetters();
+    }
+}

@@ -1,0 +1,7 @@
+package dev.opskit.migrationguard.internal;
+
+import dev.opskit.migrationguard.Rule;
+
+/** A finding before approvals and severities are applied. {@code statement} is null for findings about approvals. */
+public record RawFinding(Rule rule, String file, int line, int column, String message, Statement statement) {
+}
