@@ -187,8 +187,7 @@ public final class ExampleService {
         health.register("dead-letters", DeadLetterHealthCheck.builder(deadLetters).maxWaiting(0).build(),
                 CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(2)));
         health.bindTo(shutdown); // readiness answers 503 from the moment the shutdown starts
-        health.start();
-        shutdown.register("health-checks", ShutdownPhase.CLOSE, timeLeft -> health.close());
+        health.start(); // bindTo also closes the registry in the CLOSE phase
 
         new HealthMetrics(health).bindTo(meters);
         new BreakerMetrics(breakers).bindTo(meters);
