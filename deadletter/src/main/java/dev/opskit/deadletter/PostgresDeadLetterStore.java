@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class PostgresDeadLetterStore implements DeadLetterStore {
     /** Default purge batch size: letters deleted per transaction. */
     public static final int DEFAULT_PURGE_BATCH_SIZE = 1_000;
+    /** Default pause between two purge batches. */
+    public static final Duration DEFAULT_PURGE_PAUSE = Duration.ZERO;
     /** Default interval at which the size gauges are refreshed. */
     public static final Duration DEFAULT_METRICS_REFRESH = Duration.ofSeconds(30);
 
@@ -79,6 +81,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     private final String schema;
     private final String name;
     private final int purgeBatchSize;
+    private final Duration purgePause;
     private final TargetRegistry targets = new TargetRegistry();
     private final DeadLetterMetrics metrics;
     private final ScheduledExecutorService metricsRefresher;
@@ -98,6 +101,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         this.schema = b.schema;
         this.name = "deadletter[" + schema + "]";
         this.purgeBatchSize = b.purgeBatchSize;
+        this.purgePause = b.purgePause;
         b.targets.forEach(targets::register);
         this.sqlInsert = q("""
                 INSERT INTO {s}.dead_letters (source, kind, payload, headers, idempotency_key, error_type, cause_type, message,
@@ -143,8 +147,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             this.metrics = null;
             this.metricsRefresher = null;
         }
-        log.info("{} - ready (purgeBatchSize={}, metrics={}, metricsRefresh={})", name, purgeBatchSize,
-                metrics != null, b.metricsRefresh);
+        log.info("{} - ready (purgeBatchSize={}, purgePause={}, metrics={}, metricsRefresh={})", name, purgeBatchSize,
+                purgePause, metrics != null, b.metricsRefresh);
     }
 
     /** Starts a builder for a store on {@code dataSource}. */
@@ -875,11 +879,22 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
 
     @Override
     public boolean delete(long id) {
-        long n = deleteBatches("manual", "letter " + id, q("""
-                WITH doomed AS (SELECT id FROM {s}.dead_letters WHERE id = ? AND ? > 0)
-                DELETE FROM {s}.dead_letters d USING doomed WHERE d.id = doomed.id
-                RETURNING d.id, d.source"""), ps -> ps.setLong(1, id));
-        return n > 0;
+        String source = withConnection("delete letter " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(q("DELETE FROM {s}.dead_letters WHERE id = ? RETURNING source"))) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (source == null) {
+            return false;
+        }
+        if (metrics != null) {
+            metrics.removed("manual", 1);
+        }
+        log.info("{} - removed letter {} from '{}' (cause manual)", name, id, source);
+        return true;
     }
 
     private static void requireAge(String what, Duration d) {
@@ -936,6 +951,15 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             }
             if (n < purgeBatchSize) {
                 break;
+            }
+            if (!purgePause.isZero()) {
+                try {
+                    Thread.sleep(purgePause.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    log.warn("{} - interrupted while deleting {}; {} removed so far", name, what, total);
+                    break;
+                }
             }
         }
         if (total > 0) {
@@ -1108,6 +1132,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         private MeterRegistry meterRegistry;
         private Duration metricsRefresh = DEFAULT_METRICS_REFRESH;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
+        private Duration purgePause = DEFAULT_PURGE_PAUSE;
         private boolean loadProviders;
         private Map<String, String> providerSettings = Map.of();
         private final Map<String, ReplayTarget> targets = new LinkedHashMap<>();
@@ -1150,6 +1175,19 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 throw new IllegalArgumentException("purgeBatchSize must be between 1 and 100000, but was " + size);
             }
             this.purgeBatchSize = size;
+            return this;
+        }
+
+        /**
+         * Pause between two purge batches (default {@link #DEFAULT_PURGE_PAUSE}, 0 to 10 s): spreads the
+         * WAL and I/O of a large purge so concurrent inserts keep short waits.
+         */
+        public Builder purgePause(Duration pause) {
+            Objects.requireNonNull(pause, "purgePause must not be null");
+            if (pause.isNegative() || pause.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("purgePause must be between 0 and 10s, but was " + pause);
+            }
+            this.purgePause = pause;
             return this;
         }
 

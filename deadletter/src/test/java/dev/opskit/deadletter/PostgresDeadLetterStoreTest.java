@@ -103,6 +103,30 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     }
 
     @Test
+    void aSecondReplayAllWithTheSameFilterIsRefusedWhileTheFirstIsAlive() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            store.add(letter("a:x").build());
+        }
+        store.registerReplayTarget("a:*", (tx, l) -> null);
+        ReplayAllRun first = store.startReplayAll(ReplayAllRequest.builder().source("a:*").ratePerSecond(10).build());
+        try {
+            DeadLetterStore other = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).build();
+            assertThatThrownBy(() -> other.startReplayAll(ReplayAllRequest.builder().source("a:*").build()))
+                    .isInstanceOf(DeadLetterException.class)
+                    .hasMessageContaining("replay-all run " + first.progress().runId() + " with the same filter")
+                    .hasMessageContaining("is running in pid " + ProcessHandle.current().pid());
+            other.close();
+        } finally {
+            first.cancel();
+            assertThat(first.await(Duration.ofSeconds(60)).state()).isEqualTo(ReplayProgress.State.CANCELLED);
+        }
+        // Cancelled runs are not resumed: the next run takes a new snapshot.
+        ReplayProgress next = store.replayAll(ReplayAllRequest.builder().source("a:*").build());
+        assertThat(next.runId()).isGreaterThan(first.progress().runId());
+        assertThat(next.total() + first.progress().done()).isEqualTo(100);
+    }
+
+    @Test
     void aLetterLockedByAnotherReplayIsReportedBusyAndNotHandedOver() throws Exception {
         long id = store.add(letter("a:x").build());
         AtomicInteger calls = new AtomicInteger();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * shape when the {@code Accept} header names {@code application/health+json} (or
  * {@code ?format=health+json}), and the MicroProfile Health shape with {@code ?format=microprofile}.
  * {@code ?fresh} runs the checks now instead of reading the latest results (concurrent requests
- * share one run of each check); by default only for requests that may see details. Status codes: 200 for UP and DEGRADED, 503 for DOWN, 404 for an
+ * share one run of each check); by default only for requests that may see details. Waiting for a
+ * run never holds a thread of {@link HealthServer}: see {@link #handleAsync}. Status codes: 200 for UP and DEGRADED, 503 for DOWN, 404 for an
  * unknown path, 405 for another method, 400 for an unknown format, 401 for a wrong bearer token.
  * Every answer carries {@code Cache-Control: no-store}. No answer ever contains a stack trace.
  */
@@ -74,62 +76,85 @@ public final class HealthEndpoint implements HttpEndpoint {
         return registry;
     }
 
+    /** Answers one request; blocks at most the largest check timeout (only when checks must run, see {@link HealthRegistry}). */
     @Override
     public EndpointResponse handle(EndpointRequest request) {
+        return handleAsync(request).join();
+    }
+
+    /**
+     * Answers one request without blocking: the future is complete at once when the answer comes
+     * from the latest results (the usual case), and completes within the largest check timeout
+     * when checks must run first. Never completes exceptionally (an internal failure is a 500).
+     */
+    @Override
+    public CompletableFuture<EndpointResponse> handleAsync(EndpointRequest request) {
         try {
-            return route(request);
+            return route(request).exceptionally(e -> internalError(request, e));
         } catch (RuntimeException e) {
-            log.warn("health endpoint: {} {} failed", request.method(), request.path(), e);
-            return json(500, "{\"status\":\"DOWN\",\"error\":\"internal error\"}");
+            return CompletableFuture.completedFuture(internalError(request, e));
         }
     }
 
-    private EndpointResponse route(EndpointRequest request) {
+    private static EndpointResponse internalError(EndpointRequest request, Throwable e) {
+        log.warn("health endpoint: {} {} failed", request.method(), request.path(), e);
+        return json(500, "{\"status\":\"DOWN\",\"error\":\"internal error\"}");
+    }
+
+    private CompletableFuture<EndpointResponse> route(EndpointRequest request) {
         String path = request.path();
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
         String group;
-        boolean text = false;
         switch (path) {
             case "/health" -> group = null;
             case "/health/live", "/livez" -> group = HealthGroup.LIVENESS;
             case "/health/ready", "/readyz" -> group = HealthGroup.READINESS;
             case "/health/started" -> group = HealthGroup.STARTUP;
             case "/metrics" -> {
-                return metrics(request);
+                return CompletableFuture.completedFuture(metrics(request));
             }
             default -> {
                 String custom = path.startsWith("/health/") ? path.substring("/health/".length()) : "";
                 if (custom.isEmpty() || !registry.groups().contains(custom)) {
-                    return notFound();
+                    return CompletableFuture.completedFuture(notFound());
                 }
                 group = custom;
             }
         }
-        text = path.endsWith("z");
+        boolean text = path.equals("/livez") || path.equals("/readyz");
         if (!isGetOrHead(request)) {
-            return methodNotAllowed();
+            return CompletableFuture.completedFuture(methodNotAllowed());
         }
         Boolean authorized = authorized(request);
         if (authorized == null) {
-            return json(401, "{\"error\":\"invalid bearer token\"}").withHeader("WWW-Authenticate", "Bearer");
+            return CompletableFuture.completedFuture(
+                    json(401, "{\"error\":\"invalid bearer token\"}").withHeader("WWW-Authenticate", "Bearer"));
         }
         boolean details = visibility == DetailsVisibility.ALWAYS || (visibility == DetailsVisibility.WHEN_AUTHORIZED && authorized);
         Format format = text ? Format.TEXT : format(request);
         if (format == null) {
-            return json(400, "{\"error\":\"unknown format; use json, health+json or microprofile\"}");
+            return CompletableFuture.completedFuture(json(400, "{\"error\":\"unknown format; use json, health+json or microprofile\"}"));
         }
-        // a fresh request holds an HTTP thread for up to the largest timeout, so strangers may not ask for one
+        // a fresh request may wait up to the largest timeout, so strangers may not ask for one
         boolean fresh = request.flag("fresh") && (details || allowFresh);
-        HealthReport report = registry.report(group, fresh);
+        boolean verbose = request.flag("verbose");
+        CompletableFuture<HealthReport> report = registry.reportAsync(group, fresh);
+        if (report.isDone()) {
+            return CompletableFuture.completedFuture(respond(report.join(), format, details, verbose));
+        }
+        return report.thenApply(r -> respond(r, format, details, verbose));
+    }
+
+    private EndpointResponse respond(HealthReport report, Format format, boolean details, boolean verbose) {
         int status = report.httpStatus();
-        if (format == Format.TEXT && !request.flag("verbose") && status == 200) {
+        if (format == Format.TEXT && !verbose && status == 200) {
             return new EndpointResponse(200, EndpointResponse.TEXT, OK, NO_STORE);
         }
-        byte[] body = ReportRenderer.render(report, format, details, request.flag("verbose"), null);
+        byte[] body = ReportRenderer.render(report, format, details, verbose, null);
         if (body.length > maxBodyBytes && details) {
-            body = ReportRenderer.render(report, format, false, request.flag("verbose"), "body exceeded " + maxBodyBytes
+            body = ReportRenderer.render(report, format, false, verbose, "body exceeded " + maxBodyBytes
                     + " bytes; details omitted");
         }
         if (body.length > maxBodyBytes) {

@@ -280,15 +280,45 @@ public final class HealthRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when {@code group} is not a standard group and no check belongs to it
      */
     public HealthReport report(String group, boolean fresh) {
+        requireGroup(group);
+        List<CompletableFuture<CheckSnapshot>> waits = new ArrayList<>();
+        long longest = startRuns(group, fresh, waits);
+        await(waits, longest);
+        return assemble(group);
+    }
+
+    /**
+     * Like {@link #report(String, boolean)}, without blocking the caller: the future completes
+     * once the runs it needs have finished (at most the largest timeout among them, plus a little
+     * slack), or at once when it needs none. Used by {@link HealthServer} so that a probe that
+     * waits for a run does not hold an HTTP thread. Never completes exceptionally.
+     *
+     * @throws IllegalArgumentException when {@code group} is not a standard group and no check belongs to it
+     */
+    public CompletableFuture<HealthReport> reportAsync(String group, boolean fresh) {
+        requireGroup(group);
+        List<CompletableFuture<CheckSnapshot>> waits = new ArrayList<>();
+        long longest = startRuns(group, fresh, waits);
+        if (waits.isEmpty()) {
+            return CompletableFuture.completedFuture(assemble(group));
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+                .exceptionally(e -> null)
+                .completeOnTimeout(null, longest + WAIT_SLACK_NANOS, TimeUnit.NANOSECONDS)
+                .thenApply(ignored -> assemble(group));
+    }
+
+    private void requireGroup(String group) {
         if (group != null && !isStandardGroup(group) && !groups().contains(group)) {
             throw new IllegalArgumentException("unknown health group '" + group + "'; known groups: " + groups());
         }
-        List<CheckRunner> all = runners;
-        boolean readiness = HealthGroup.READINESS.equals(group);
-        boolean gateOnStartup = (readiness || HealthGroup.STARTUP.equals(group)) && !isStartupComplete();
-        List<CompletableFuture<CheckSnapshot>> waits = new ArrayList<>();
+    }
+
+    /** Starts (or joins) the runs a report of {@code group} needs; returns the largest timeout among them in nanoseconds. */
+    private long startRuns(String group, boolean fresh, List<CompletableFuture<CheckSnapshot>> waits) {
+        boolean gateOnStartup = (HealthGroup.READINESS.equals(group) || HealthGroup.STARTUP.equals(group)) && !isStartupComplete();
         long longest = 0;
-        for (CheckRunner r : all) {
+        for (CheckRunner r : runners) {
             boolean member = r.inGroup(group);
             boolean neededForGate = gateOnStartup && r.inGroup(HealthGroup.STARTUP);
             if (!member && !neededForGate) {
@@ -300,11 +330,15 @@ public final class HealthRegistry implements AutoCloseable {
                 longest = Math.max(longest, r.options.timeout().toNanos());
             }
         }
-        await(waits, longest);
+        return longest;
+    }
 
+    /** The report of {@code group} from the latest snapshots. */
+    private HealthReport assemble(String group) {
+        boolean readiness = HealthGroup.READINESS.equals(group);
         List<CheckSnapshot> snapshots = new ArrayList<>();
         HealthStatus status = HealthStatus.UP;
-        for (CheckRunner r : all) {
+        for (CheckRunner r : runners) {
             if (r.inGroup(group)) {
                 CheckSnapshot s = r.latest();
                 snapshots.add(s);

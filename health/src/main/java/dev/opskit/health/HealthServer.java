@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Requests are handled on {@code threads} daemon threads named {@code opskit-health-http-N}
- * (default 2); the JDK's dispatcher thread accepts connections. A route's path is matched exactly;
+ * (default 2); the JDK's dispatcher thread accepts connections. Routes are called through
+ * {@link HttpEndpoint#handleAsync}: an answer that must wait for a check run is written when it is
+ * ready, without holding a thread meanwhile, so a slow dependency cannot starve other probes. A route's path is matched exactly;
  * every other path goes to the health endpoint, which answers 404 for paths it does not know. A
  * handler that throws gets a 500 with no stack trace; HEAD answers carry the headers of the GET
  * answer and no body. Malformed HTTP is rejected by the JDK server (400 or a closed connection) and
@@ -154,10 +157,30 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private void exchange(HttpExchange ex) {
+        CompletableFuture<EndpointResponse> pending;
+        try {
+            pending = dispatch(ex);
+        } catch (Throwable t) {
+            pending = CompletableFuture.failedFuture(t);
+        }
+        if (pending.isDone()) {
+            finish(ex, pending);
+        } else {
+            // the answer waits for a check run: free this thread, answer from the pool when it is ready
+            CompletableFuture<EndpointResponse> later = pending;
+            ExecutorService pool = executor;
+            later.whenCompleteAsync((r, t) -> finish(ex, later), pool);
+        }
+    }
+
+    private void finish(HttpExchange ex, CompletableFuture<EndpointResponse> done) {
         try {
             EndpointResponse response;
             try {
-                response = dispatch(ex);
+                response = done.join();
+                if (response == null) {
+                    throw new IllegalStateException("the endpoint for " + ex.getRequestURI().getRawPath() + " returned no response");
+                }
             } catch (Throwable t) {
                 log.warn("health server: {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), t);
                 response = EndpointResponse.of(500, EndpointResponse.JSON, "{\"error\":\"internal error\"}");
@@ -171,7 +194,7 @@ public final class HealthServer implements AutoCloseable {
         }
     }
 
-    private EndpointResponse dispatch(HttpExchange ex) {
+    private CompletableFuture<EndpointResponse> dispatch(HttpExchange ex) {
         URI uri = ex.getRequestURI();
         String path = uri.getRawPath();
         if (path == null || path.isEmpty()) {
@@ -182,11 +205,8 @@ public final class HealthServer implements AutoCloseable {
         if (route == null && path.length() > 1 && path.endsWith("/")) {
             route = routes.get(path.substring(0, path.length() - 1));
         }
-        EndpointResponse response = (route != null ? route : fallback).handle(request);
-        if (response == null) {
-            throw new IllegalStateException("the endpoint for " + path + " returned no response");
-        }
-        return response;
+        CompletableFuture<EndpointResponse> response = (route != null ? route : fallback).handleAsync(request);
+        return response != null ? response : CompletableFuture.completedFuture(null);
     }
 
     private static void write(HttpExchange ex, EndpointResponse response) throws IOException {

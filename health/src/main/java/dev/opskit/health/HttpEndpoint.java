@@ -1,5 +1,7 @@
 package dev.opskit.health;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * A framework-neutral HTTP endpoint: a request in, a response out. {@link HealthEndpoint} is one;
  * {@link HealthServer} serves any number of them, and a servlet, Spring or Vert.x application can
@@ -13,4 +15,13 @@ public interface HttpEndpoint {
 
     /** Answers one request. Called on the HTTP server's threads. */
     EndpointResponse handle(EndpointRequest request);
+
+    /**
+     * Answers one request, possibly later. {@link HealthServer} calls this one; the default
+     * answers at once with {@link #handle}. Override it when an answer may have to wait, so the
+     * wait does not hold an HTTP thread (as {@link HealthEndpoint} does).
+     */
+    default CompletableFuture<EndpointResponse> handleAsync(EndpointRequest request) {
+        return CompletableFuture.completedFuture(handle(request));
+    }
 }

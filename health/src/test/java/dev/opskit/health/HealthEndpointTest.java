@@ -198,11 +198,15 @@ class HealthEndpointTest {
     @Test
     void customGroupsAreServedUnderHealth() throws Exception {
         health.register("queue", ControllableCheck.create(), CheckOptions.readiness().addGroup("jobs"));
+        health.register("oauth", ControllableCheck.create(), CheckOptions.readiness().groups("authz"));
 
         JsonNode body = json(endpoint().handle(EndpointRequest.get("/health/jobs")));
 
         assertThat(body.get("group").asText()).isEqualTo("jobs");
         assertThat(body.get("checks").fieldNames()).toIterable().containsExactly("queue");
+        EndpointResponse authz = endpoint().handle(EndpointRequest.get("/health/authz"));
+        assertThat(authz.contentType()).isEqualTo("application/json");
+        assertThat(json(authz).get("checks").fieldNames()).toIterable().containsExactly("oauth");
     }
 
     @Test

@@ -111,15 +111,15 @@ class HealthRegistryTest {
 
         int probes = 100;
         CyclicBarrier barrier = new CyclicBarrier(probes);
-        CountDownLatch entered = new CountDownLatch(probes);
-        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.CompletableFuture<EndpointResponse>> answers = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < probes; i++) {
             Thread t = new Thread(() -> {
                 try {
                     barrier.await();
-                    entered.countDown();
-                    statuses.add(endpoint.handle(EndpointRequest.get("/health/ready")).status());
+                    answers.add(endpoint.handleAsync(EndpointRequest.get("/health/ready")));
+                    joined.incrementAndGet(); // this probe now waits on the shared runs
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -127,12 +127,15 @@ class HealthRegistryTest {
             t.start();
             threads.add(t);
         }
-        assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
-        // every probe is now inside handle() or about to be; give stragglers time to join the held runs
-        Await.until("both checks are running", Duration.ofSeconds(30), () -> a.inFlight() == 1 && b.inFlight() == 1);
-        Thread.sleep(500);
+        Await.until("every probe joined the runs", Duration.ofSeconds(60), () -> joined.get() == probes);
+        assertThat(a.inFlight()).isEqualTo(1);
+        assertThat(b.inFlight()).isEqualTo(1);
         a.release();
         b.release();
+        List<Integer> statuses = new ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<EndpointResponse> answer : answers) {
+            statuses.add(answer.get(60, TimeUnit.SECONDS).status());
+        }
         for (Thread t : threads) {
             t.join(60_000);
         }

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,48 @@ class HealthServerTest {
     }
 
     @Test
+    void aHundredConcurrentProbesOverHttpShareOneRunOfEachCheckWithoutHoldingServerThreads() throws Exception {
+        ControllableCheck a = ControllableCheck.create().hold();
+        ControllableCheck b = ControllableCheck.create().hold();
+        CheckOptions onRequest = CheckOptions.readiness().timeout(Duration.ofSeconds(30)).refreshOnRequest(true);
+        health.register("a", a, onRequest).register("b", b, onRequest);
+        HealthEndpoint endpoint = HealthEndpoint.of(health);
+        java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
+        HttpEndpoint counting = new HttpEndpoint() {
+            @Override
+            public EndpointResponse handle(EndpointRequest request) {
+                return handleAsync(request).join();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<EndpointResponse> handleAsync(EndpointRequest request) {
+                java.util.concurrent.CompletableFuture<EndpointResponse> f = endpoint.handleAsync(request);
+                joined.incrementAndGet(); // this probe now waits on the shared runs
+                return f;
+            }
+        };
+        start(HealthServer.builder(counting)); // the default 2 request threads
+
+        int probes = 100;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < probes; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(120)).GET().build();
+            responses.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        Await.until("all probes joined the runs", Duration.ofSeconds(60), () -> joined.get() == probes);
+        assertThat(responses).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        a.release();
+        b.release();
+
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> r : responses) {
+            assertThat(r.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(a.invocations()).isEqualTo(1);
+        assertThat(b.invocations()).isEqualTo(1);
+    }
+
+    @Test
     void servesEveryProbePathWithItsStatusCode() throws Exception {
         ControllableCheck db = ControllableCheck.create();
         health.register("db", db);
@@ -121,6 +164,9 @@ class HealthServerTest {
         assertThat(head).startsWith("HTTP/1.1 200");
         assertThat(head.toLowerCase()).contains("content-type: application/json");
         assertThat(head).endsWith("\r\n\r\n");
+        // the length of the body a GET would get ("ok\n"), and no body
+        String headText = raw("HEAD /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(headText.toLowerCase()).contains("content-length: 3\r\n").endsWith("\r\n\r\n");
     }
 
     @Test
@@ -178,7 +224,7 @@ class HealthServerTest {
     }
 
     @Test
-    void theServerClosesInTheCloseePhaseOfAGracefulShutdownAfterReadinessWentDown() throws Exception {
+    void theServerClosesInTheClosePhaseOfAGracefulShutdownAfterReadinessWentDown() throws Exception {
         health.register("db", ControllableCheck.create());
         GracefulShutdown shutdown = new GracefulShutdown();
         health.bindTo(shutdown);

@@ -165,12 +165,19 @@ BEGIN;
 CREATE INDEX CONCURRENTLY users_status_idx ON users (status);
 COMMIT;
 -- case: concurrently-in-transaction fail assume-in-transaction
+COMMENT ON INDEX users_email_idx IS 'going away';
 DROP INDEX CONCURRENTLY users_email_idx;
 -- case: concurrently-in-transaction fail
 START TRANSACTION;
 VACUUM users;
 END;
 -- case: concurrently-in-transaction pass
+CREATE INDEX CONCURRENTLY users_status_idx ON users (status);
+-- case: concurrently-in-transaction pass assume-in-transaction
+CREATE INDEX CONCURRENTLY IF NOT EXISTS users_status_idx ON users (status);
+REINDEX INDEX CONCURRENTLY users_email_idx;
+-- case: concurrently-in-transaction fail assume-in-transaction
+SET lock_timeout = '5s';
 CREATE INDEX CONCURRENTLY users_status_idx ON users (status);
 
 -- case: add-foreign-key-validated fail

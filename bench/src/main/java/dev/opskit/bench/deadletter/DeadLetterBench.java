@@ -7,6 +7,7 @@ import dev.opskit.deadletter.NewDeadLetter;
 import dev.opskit.deadletter.PostgresDeadLetterStore;
 import dev.opskit.deadletter.ReplayAllRequest;
 import dev.opskit.deadletter.ReplayProgress;
+import dev.opskit.deadletter.ReplayTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,10 +37,14 @@ import javax.sql.DataSource;
  * Arguments (one string, space separated, key=value): {@code adds} letters added per add run
  * (default 20000), {@code threads} adding threads for the concurrent add run (default 4),
  * {@code replays} letters replayed (default 50000), {@code batch} replay batch size (default 100),
- * {@code purge} letters purged (default 1000000), {@code purgeBatch} (default 1000),
+ * {@code purge} letters purged (default 1000000), {@code purgeBatch} (default 1000), {@code purgePause} milliseconds between purge batches (default 0),
+ * {@code baseline} seconds of inserts timed before the purge starts (default 5),
  * {@code url} a JDBC URL to use instead of an embedded PostgreSQL 16.
  */
 public final class DeadLetterBench {
+    private static int purgePauseMs;
+    private static int baselineSeconds;
+
     private DeadLetterBench() {
     }
 
@@ -56,6 +61,8 @@ public final class DeadLetterBench {
         int batch = Integer.parseInt(args.getOrDefault("batch", "100"));
         int purge = Integer.parseInt(args.getOrDefault("purge", "1000000"));
         int purgeBatch = Integer.parseInt(args.getOrDefault("purgeBatch", "1000"));
+        purgePauseMs = Integer.parseInt(args.getOrDefault("purgePause", "0"));
+        baselineSeconds = Integer.parseInt(args.getOrDefault("baseline", "5"));
 
         EmbeddedPostgres pg = null;
         String url = args.get("url");
@@ -96,7 +103,8 @@ public final class DeadLetterBench {
     }
 
     private static PostgresDeadLetterStore store(DataSource ds, String schema, int purgeBatch) {
-        return PostgresDeadLetterStore.builder(ds).schema(schema).purgeBatchSize(purgeBatch).build();
+        return PostgresDeadLetterStore.builder(ds).schema(schema).purgeBatchSize(purgeBatch)
+                .purgePause(Duration.ofMillis(purgePauseMs)).build();
     }
 
     private static void addRate(DataSource ds, int n, int threads) throws Exception {
@@ -143,7 +151,7 @@ public final class DeadLetterBench {
             }
             // A stand-in for the job queue's target: enqueue a new job row in the replay's transaction.
             String insert = "INSERT INTO " + schema + ".replayed_jobs (letter_id, kind, payload) VALUES (?, ?, ?::jsonb) RETURNING id";
-            store.registerReplayTarget("jobqueue:*", (tx, letter) -> {
+            store.registerReplayTarget("jobqueue:*", ReplayTarget.transactional((tx, letter) -> {
                 try (PreparedStatement ps = tx.prepareStatement(insert)) {
                     ps.setLong(1, letter.id());
                     ps.setString(2, letter.kind());
@@ -153,7 +161,7 @@ public final class DeadLetterBench {
                         return "job-" + rs.getLong(1);
                     }
                 }
-            });
+            }));
             long t0 = System.nanoTime();
             ReplayProgress p = store.replayAll(ReplayAllRequest.builder().source("jobqueue:*").batchSize(batch).build());
             double s = (System.nanoTime() - t0) / 1e9;
@@ -195,7 +203,7 @@ public final class DeadLetterBench {
                 }
             }, "bench-inserter");
             inserter.start();
-            Thread.sleep(1000);
+            Thread.sleep(baselineSeconds * 1000L); // baseline: the same inserts with no purge running, to see what the machine alone does
             int before = count[0];
             long p0 = System.nanoTime();
             long purged = store.purgeOlderThan(Duration.ofDays(7));
@@ -204,14 +212,21 @@ public final class DeadLetterBench {
             Thread.sleep(500);
             stop.set(true);
             inserter.join();
-            long[] all = Arrays.copyOf(waits, count[0]);
+            long[] baseline = Arrays.copyOfRange(waits, 200, Math.max(200, before)); // skip the first inserts (JIT warm-up)
             long[] inPurge = Arrays.copyOfRange(waits, before, before + during);
-            Arrays.sort(all);
+            Arrays.sort(baseline);
             Arrays.sort(inPurge);
-            System.out.printf("purge: %d letters in %.1f s = %.0f letters/s, batches of %d%n", purged, ps, purged / ps, purgeBatch);
-            System.out.printf("inserts during the purge: %d, wait max %.1f ms, p99 %.1f ms, p50 %.2f ms (all %d inserts: max %.1f ms)%n",
-                    during, ms(inPurge, 1.0), ms(inPurge, 0.99), ms(inPurge, 0.5), all.length, ms(all, 1.0));
+            System.out.printf("purge: %d letters in %.1f s = %.0f letters/s, batches of %d, pause %d ms%n", purged, ps, purged / ps,
+                    purgeBatch, purgePauseMs);
+            System.out.printf("inserts during the purge: %d, wait max %.1f ms, p99.9 %.1f ms, p99 %.1f ms, p50 %.2f ms; inserts over 100 ms: %d%n",
+                    during, ms(inPurge, 1.0), ms(inPurge, 0.999), ms(inPurge, 0.99), ms(inPurge, 0.5), over(inPurge, 100));
+            System.out.printf("baseline (same inserts, no purge, %d s): %d, wait max %.1f ms, p99.9 %.1f ms, p99 %.1f ms, p50 %.2f ms; over 100 ms: %d%n",
+                    baselineSeconds, baseline.length, ms(baseline, 1.0), ms(baseline, 0.999), ms(baseline, 0.99), ms(baseline, 0.5), over(baseline, 100));
         }
+    }
+
+    private static long over(long[] waits, long millis) {
+        return Arrays.stream(waits).filter(w -> w > millis * 1_000_000L).count();
     }
 
     private static double ms(long[] sorted, double q) {

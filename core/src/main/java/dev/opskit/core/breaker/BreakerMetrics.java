@@ -39,7 +39,7 @@ public final class BreakerMetrics implements MeterBinder {
         TaggedCircuitBreakerMetricsPublisher resilience4j = new TaggedCircuitBreakerMetricsPublisher(registry);
         for (ProviderBreaker b : breakers.breakers()) {
             resilience4j.publishMetrics(b.circuitBreaker());
-            Gauge.builder(STATE, b, breaker -> breaker.state().code())
+            Gauge.builder(STATE, b, breaker -> breaker.currentState().code())
                     .description("Circuit breaker state: 0 closed, 1 disabled, 2 half-open, 3 open, 4 forced open")
                     .tag("name", b.name())
                     .register(registry);

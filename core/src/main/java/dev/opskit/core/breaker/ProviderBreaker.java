@@ -321,6 +321,11 @@ public final class ProviderBreaker {
         listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
     }
 
+    /** The state without noticing transitions, for a gauge read during a scrape (no listeners run). */
+    BreakerState currentState() {
+        return BreakerState.of(cb.getState());
+    }
+
     /** The resilience4j breaker underneath, for metrics binding. */
     CircuitBreaker circuitBreaker() {
         return cb;

@@ -564,6 +564,10 @@ public final class DeadLetterCli {
                         + run.error().map(Throwable::getMessage).orElse("unknown error")
                         + "; run the same command again to resume it");
             }
+            if (p.failed() > 0 && request.dryRun()) {
+                err.println("error: " + p.failed() + " letters have no replay target; a real run would refuse them");
+                return FAILED;
+            }
             if (p.failed() > 0) {
                 err.println("error: " + p.failed() + " letters were not replayed; they stay stored ("
                         + "see 'list' and 'show ID' for last_replay_error)");

@@ -70,8 +70,8 @@ public final class PgStore {
     public EnqueueResult enqueue(Connection c, JobRequest r) throws SQLException {
         String insert = """
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-                VALUES (?, ?, ?::jsonb, ?, coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
-                                                   now() + ?::bigint * interval '1 microsecond'), ?, ?, ?)
+                VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
+                                                                     now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING id""".formatted(jobs);
         String existing = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
@@ -141,8 +141,8 @@ public final class PgStore {
         String sql = """
                 WITH inserted AS (
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-                SELECT q, k, p::jsonb, pr, coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
-                                                    now() + d * interval '1 microsecond'), m, u, rp
+                SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
+                                                                      now() + d * interval '1 microsecond')), m, u, rp
                   FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
                        AS t(q, k, p, pr, ra, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING

@@ -50,6 +50,8 @@ public final class Analyzer {
 
     private final String file;
     private final boolean assumeInTransaction;
+    /** The runner wraps this file in a transaction: assumed, unless every statement is non-transactional. */
+    private boolean runnerTransaction;
     private final List<RawFinding> findings = new ArrayList<>();
     private final List<Token> comments = new ArrayList<>();
     private final List<Statement> statements = new ArrayList<>();
@@ -94,7 +96,10 @@ public final class Analyzer {
     public void analyzeFile(String src) {
         List<Token> tokens = Lexer.lex(src);
         collectComments(tokens);
-        for (Statement st : Splitter.split(src, tokens)) {
+        List<Statement> all = Splitter.split(src, tokens);
+        // Flyway runs a script whose statements all refuse a transaction block without one
+        runnerTransaction = assumeInTransaction && !all.stream().allMatch(Analyzer::nonTransactional);
+        for (Statement st : all) {
             statements.add(st);
             analyze(st);
         }
@@ -128,7 +133,26 @@ public final class Analyzer {
     }
 
     private boolean inTransaction() {
-        return explicitTransaction || assumeInTransaction || doDepth > 0;
+        return explicitTransaction || runnerTransaction || doDepth > 0;
+    }
+
+    /** Statements PostgreSQL refuses inside a transaction block (as migration runners detect them). */
+    static boolean nonTransactional(Statement st) {
+        List<Token> t = st.code;
+        if (st.error != null || t.isEmpty()) {
+            return false;
+        }
+        if (kw(t, 0, "VACUUM")) {
+            return true;
+        }
+        if (kw(t, 0, "CREATE") || kw(t, 0, "DROP") || kw(t, 0, "REINDEX")) {
+            for (int i = 1; i < Math.min(t.size(), 6); i++) {
+                if (t.get(i).is("CONCURRENTLY")) {
+                    return true;
+                }
+            }
+        }
+        return kw(t, 0, "ALTER") && kw(t, 1, "TABLE") && t.get(t.size() - 1).is("CONCURRENTLY");
     }
 
     /** A statement that locks an existing table: wants lock_timeout and statement_timeout set first. */
@@ -1281,7 +1305,15 @@ public final class Analyzer {
         }
         String s = v.type == Type.STRING ? v.stringValue() : v.text();
         s = s == null ? "" : s.trim();
-        return s.matches("0+(\\.0*)?\\s*(ms|s|min|h|d|us)?");
+        int i = 0;
+        boolean digit = false;
+        while (i < s.length() && (s.charAt(i) == '0' || s.charAt(i) == '.')) {
+            digit |= s.charAt(i) == '0';
+            i++;
+        }
+        String unit = s.substring(i).trim();
+        return digit && (unit.isEmpty() || unit.equals("ms") || unit.equals("s") || unit.equals("min")
+                || unit.equals("h") || unit.equals("d") || unit.equals("us"));
     }
 
     private void reset(List<Token> t, int i) {
@@ -1313,7 +1345,7 @@ public final class Analyzer {
         }
         if (explicitTransaction) {
             explicitTransaction = false;
-        } else if (assumeInTransaction) {
+        } else if (runnerTransaction) {
             report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0))
                     + " ends the transaction the migration runner opened; the rest of the script runs outside it.");
         }

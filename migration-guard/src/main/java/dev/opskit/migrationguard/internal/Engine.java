@@ -91,17 +91,12 @@ public final class Engine {
         out.removeIf(f -> f.severity() == Severity.OFF);
         List<Finding> sorted = new ArrayList<>(out);
         // stable: findings stay in file order; approval findings of a file follow its statements
-        sorted.sort(Comparator.comparingInt((Finding f) -> orderOf(sources, f.file())));
-        return new Result(List.copyOf(sorted), sources.size(), statements);
-    }
-
-    private static int orderOf(List<Source> sources, String file) {
-        for (int i = 0; i < sources.size(); i++) {
-            if (sources.get(i).path().equals(file)) {
-                return i;
-            }
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            order.put(sources.get(i).path(), i);
         }
-        return sources.size();
+        sorted.sort(Comparator.comparingInt((Finding f) -> order.getOrDefault(f.file(), sources.size())));
+        return new Result(List.copyOf(sorted), sources.size(), statements);
     }
 
     private static Finding meta(GuardConfig config, Rule rule, Approval ap, String what) {

@@ -99,10 +99,18 @@ public final class MigrationFiles {
         } catch (IOException | RuntimeException e) {
             throw new MigrationGuardException("cannot list migrations in " + dir + ": " + e.getMessage(), e);
         }
-        List<Path> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingInt((Path p) -> kind(p.getFileName().toString()))
-                .thenComparing((a, b) -> compareVersions(version(a.getFileName().toString()), version(b.getFileName().toString())))
-                .thenComparing(p -> dir.relativize(p).toString()));
+        record Keyed(Path path, int kind, String version, String rel) {
+        }
+        List<Keyed> keyed = new ArrayList<>(all.size());
+        for (Path p : all) {
+            String name = p.getFileName().toString();
+            keyed.add(new Keyed(p, kind(name), version(name), dir.relativize(p).toString()));
+        }
+        keyed.sort(Comparator.comparingInt(Keyed::kind)
+                .thenComparing((a, b) -> compareVersions(a.version(), b.version()))
+                .thenComparing(Keyed::rel));
+        List<Path> sorted = new ArrayList<>(keyed.size());
+        keyed.forEach(k -> sorted.add(k.path()));
         return sorted;
     }
 
@@ -140,17 +148,34 @@ public final class MigrationFiles {
     }
 
     static int compareVersions(String a, String b) {
-        String[] pa = a.split("[._]+");
-        String[] pb = b.split("[._]+");
-        for (int i = 0; i < Math.max(pa.length, pb.length); i++) {
-            BigInteger x = i < pa.length && !pa[i].isEmpty() ? new BigInteger(pa[i]) : BigInteger.ZERO;
-            BigInteger y = i < pb.length && !pb[i].isEmpty() ? new BigInteger(pb[i]) : BigInteger.ZERO;
-            int c = x.compareTo(y);
+        List<String> pa = versionParts(a);
+        List<String> pb = versionParts(b);
+        for (int i = 0; i < Math.max(pa.size(), pb.size()); i++) {
+            String x = i < pa.size() ? pa.get(i) : "0";
+            String y = i < pb.size() ? pb.get(i) : "0";
+            int c = x.length() < 19 && y.length() < 19
+                    ? Long.compare(Long.parseLong(x), Long.parseLong(y))
+                    : new BigInteger(x).compareTo(new BigInteger(y));
             if (c != 0) {
                 return c;
             }
         }
         return 0;
+    }
+
+    /** "1_2.10" -> [1, 2, 10]; separators are '.' and '_'. */
+    private static List<String> versionParts(String v) {
+        List<String> parts = new ArrayList<>(4);
+        int start = 0;
+        for (int i = 0; i <= v.length(); i++) {
+            if (i == v.length() || v.charAt(i) == '.' || v.charAt(i) == '_') {
+                if (i > start) {
+                    parts.add(v.substring(start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return parts;
     }
 
     /** Reads UTF-8; invalid bytes become U+FFFD and a syntax-error finding at their position. */

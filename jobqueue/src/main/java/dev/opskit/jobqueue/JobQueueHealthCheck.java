@@ -1,0 +1,90 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.core.health.HealthCheck;
+import dev.opskit.core.health.HealthResult;
+import dev.opskit.core.health.HealthStatus;
+import dev.opskit.jobqueue.internal.PgStore;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The job queue's health: {@code DOWN} when the database cannot be reached; {@code DEGRADED}
+ * when the oldest due job has waited longer than a threshold (workers are missing or overloaded)
+ * or running jobs' leases expired more than a grace period ago without being rescued (no
+ * maintenance leader is running); else {@code UP}. Details: {@code available}, {@code running},
+ * {@code oldestAvailableSeconds}, {@code expiredLeases}, and {@code slowQueues} when degraded.
+ *
+ * <p>Runs two small queries on the hot table; thread-safe.
+ */
+public final class JobQueueHealthCheck implements HealthCheck {
+    /** Default threshold for the oldest due job: 5 minutes. */
+    public static final Duration DEFAULT_MAX_OLDEST_AVAILABLE_AGE = Duration.ofMinutes(5);
+    /** Default grace after a lease expired before it counts as not rescued: 1 minute. */
+    public static final Duration DEFAULT_EXPIRED_LEASE_GRACE = Duration.ofMinutes(1);
+
+    private final PostgresJobQueue queue;
+    private final PgStore store;
+    private final Duration maxOldestAvailableAge;
+    private final Duration expiredLeaseGrace;
+
+    /** A check with the default thresholds. */
+    public JobQueueHealthCheck(PostgresJobQueue queue) {
+        this(queue, DEFAULT_MAX_OLDEST_AVAILABLE_AGE, DEFAULT_EXPIRED_LEASE_GRACE);
+    }
+
+    /**
+     * @param maxOldestAvailableAge positive
+     * @param expiredLeaseGrace zero or positive
+     */
+    public JobQueueHealthCheck(PostgresJobQueue queue, Duration maxOldestAvailableAge, Duration expiredLeaseGrace) {
+        this.queue = Objects.requireNonNull(queue, "queue must not be null");
+        this.store = queue.store();
+        Objects.requireNonNull(maxOldestAvailableAge, "maxOldestAvailableAge must not be null");
+        Objects.requireNonNull(expiredLeaseGrace, "expiredLeaseGrace must not be null");
+        if (maxOldestAvailableAge.isNegative() || maxOldestAvailableAge.isZero()) {
+            throw new IllegalArgumentException("maxOldestAvailableAge must be greater than 0, but was " + maxOldestAvailableAge);
+        }
+        if (expiredLeaseGrace.isNegative()) {
+            throw new IllegalArgumentException("expiredLeaseGrace must not be negative, but was " + expiredLeaseGrace);
+        }
+        this.maxOldestAvailableAge = maxOldestAvailableAge;
+        this.expiredLeaseGrace = expiredLeaseGrace;
+    }
+
+    @Override
+    public HealthResult check() {
+        List<QueueCounts> counts;
+        long expired;
+        try (Connection c = queue.dataSource().getConnection()) {
+            counts = store.counts(c, false);
+            expired = store.expiredUnrescued(c, expiredLeaseGrace);
+        } catch (Exception e) {
+            return HealthResult.down(e);
+        }
+        long available = counts.stream().mapToLong(QueueCounts::available).sum();
+        long running = counts.stream().mapToLong(QueueCounts::running).sum();
+        Duration oldest = counts.stream().map(QueueCounts::oldestAvailableAge).filter(Objects::nonNull)
+                .max(Duration::compareTo).orElse(Duration.ZERO);
+        List<String> slow = counts.stream().filter(q -> q.oldestAvailableAge() != null
+                && q.oldestAvailableAge().compareTo(maxOldestAvailableAge) > 0).map(QueueCounts::queue).toList();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("available", available);
+        details.put("running", running);
+        details.put("oldestAvailableSeconds", oldest.toMillis() / 1000.0);
+        details.put("expiredLeases", expired);
+        HealthStatus status = HealthStatus.UP;
+        if (!slow.isEmpty()) {
+            details.put("slowQueues", String.join(",", slow));
+            status = HealthStatus.DEGRADED;
+        }
+        if (expired > 0) {
+            status = HealthStatus.DEGRADED;
+        }
+        return HealthResult.of(status, details);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.core.health.HealthResult;
+import dev.opskit.core.health.HealthStatus;
+import dev.opskit.core.testing.PostgresExtension;
+import dev.opskit.core.testing.TestDatabase;
+import dev.opskit.deadletter.DeadLetterStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.opskit.jobqueue.WorkerProcessTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What only the PostgreSQL queue does: transactions, timeouts, health, metrics. */
+@ExtendWith(PostgresExtension.class)
+class PostgresJobQueueTest {
+    private final TestDatabase db;
+    private final PostgresJobQueue queue;
+
+    PostgresJobQueueTest(TestDatabase db) {
+        this.db = db;
+        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
+        queue.installSchema();
+    }
+
+    @BeforeEach
+    void empty() {
+        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+    }
+
+    @Test
+    void aJobEnqueuedInARolledBackTransactionDoesNotExistAndOneInACommittedTransactionDoes() throws Exception {
+        long rolledBack;
+        long committed;
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            rolledBack = queue.enqueue(c, JobRequest.of("send-email", "{}")).jobId();
+            c.rollback();
+            committed = queue.enqueue(c, JobRequest.of("send-email", "{}")).jobId();
+            assertThat(queue.get(committed)).as("invisible before commit").isEmpty();
+            c.commit();
+        }
+        assertThat(queue.get(rolledBack)).isEmpty();
+        assertThat(queue.get(committed)).isPresent();
+    }
+
+    @Test
+    void aJobWhoseTimeoutPassesIsInterruptedAndCountsAsAFailedAttempt() {
+        long id = queue.enqueue(JobRequest.builder("hangs").maxAttempts(1).build()).jobId();
+        Workers w = Workers.builder(queue).pollInterval(Duration.ofMillis(50))
+                .handler("hangs", ctx -> Thread.sleep(60_000), Duration.ofMillis(300)).start();
+        try {
+            await("dead after its only attempt", () -> queue.get(id).map(j -> j.state() == JobState.DEAD).orElse(false));
+        } finally {
+            w.shutdown(Duration.ofSeconds(5));
+        }
+        assertThat(queue.get(id).orElseThrow().errors()).contains("JobTimeoutException", "timeout of 300 ms");
+    }
+
+    @Test
+    void aFailedDeadLetterInsertLeavesTheJobInTheQueueBecauseBothHappenInOneTransaction() {
+        DeadLetterStore failing = (DeadLetterStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DeadLetterStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("add")) {
+                        throw new IllegalStateException("dead-letter store unavailable");
+                    }
+                    try {
+                        return method.invoke(queue.deadLetters(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        PostgresJobQueue q = PostgresJobQueue.builder(db.dataSource()).deadLetterStore(failing).build();
+        long id = q.enqueue(JobRequest.builder("fails").maxAttempts(1).build()).jobId();
+        AtomicInteger runs = new AtomicInteger();
+        Workers w = Workers.builder(q).pollInterval(Duration.ofMillis(50)).handler("fails", ctx -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("boom");
+        }).start();
+        try {
+            await("the attempt ran", () -> runs.get() == 1);
+            sleep(500);
+            assertThat(q.get(id).orElseThrow().state()).as("not removed without its dead letter").isEqualTo(JobState.RUNNING);
+        } finally {
+            w.shutdown(Duration.ofSeconds(3));
+        }
+        assertThat(q.get(id).orElseThrow().state()).as("handed back at shutdown, not lost").isEqualTo(JobState.AVAILABLE);
+        assertThat(count("SELECT count(*) FROM opskit.finished_jobs")).isZero();
+    }
+
+    @Test
+    void healthIsUpDegradedWhenJobsWaitTooLongOrLeasesExpireUnrescuedAndDownWithoutDatabase() {
+        JobQueueHealthCheck check = new JobQueueHealthCheck(queue, Duration.ofMinutes(5), Duration.ofMinutes(1));
+        assertThat(check.check().status()).isEqualTo(HealthStatus.UP);
+
+        long waiting = queue.enqueue(JobRequest.of("old", "{}")).jobId();
+        db.execute("UPDATE opskit.jobs SET run_at = now() - interval '1 hour' WHERE id = " + waiting);
+        HealthResult slow = check.check();
+        assertThat(slow.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(slow.details()).containsEntry("slowQueues", "default").containsEntry("available", 1L);
+
+        db.execute("UPDATE opskit.jobs SET run_at = now(), state = 'running', lease_expires_at = now() - interval '10 minutes' WHERE id = " + waiting);
+        HealthResult expired = check.check();
+        assertThat(expired.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(expired.details()).containsEntry("expiredLeases", 1L);
+
+        PGSimpleDataSource nowhere = new PGSimpleDataSource();
+        nowhere.setURL("jdbc:postgresql://127.0.0.1:1/nothing?connectTimeout=2");
+        HealthResult down = new JobQueueHealthCheck(PostgresJobQueue.builder(nowhere).build()).check();
+        assertThat(down.status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(down.errorMessage()).isPresent();
+    }
+
+    @Test
+    void metricsCountEnqueuedAndCompletedJobsAndTimeThem() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PostgresJobQueue q = PostgresJobQueue.builder(db.dataSource()).meterRegistry(registry).build();
+        q.enqueue(JobRequest.of("ok", "{}"));
+        q.enqueueAll(List.of(JobRequest.builder("ok").queue("other").build(), JobRequest.of("ok", "{}")));
+        long cancelled = q.enqueue(JobRequest.builder("ok").delay(Duration.ofHours(1)).build()).jobId();
+        q.cancel(cancelled);
+        Workers w = Workers.builder(q).meterRegistry(registry).queue("default", 2).pollInterval(Duration.ofMillis(50))
+                .maintenanceInterval(Duration.ofMillis(100)).handler("ok", ctx -> { }).start();
+        try {
+            await("two jobs completed", () -> registry.find(JobQueueMetrics.COMPLETED).tag("outcome", "success").counter() != null
+                    && registry.get(JobQueueMetrics.COMPLETED).tag("outcome", "success").counter().count() == 2);
+            await("gauges sampled", () -> registry.find(JobQueueMetrics.COUNT).tag("state", "available").gauge() != null);
+        } finally {
+            w.shutdown(Duration.ofSeconds(5));
+        }
+        assertThat(registry.get(JobQueueMetrics.ENQUEUED).tag("queue", "default").counter().count()).isEqualTo(3);
+        assertThat(registry.get(JobQueueMetrics.ENQUEUED).tag("queue", "other").counter().count()).isEqualTo(1);
+        assertThat(registry.get(JobQueueMetrics.COMPLETED).tag("outcome", "cancelled").counter().count()).isEqualTo(1);
+        assertThat(registry.get(JobQueueMetrics.RUN_DURATION).tag("queue", "default").timer().count()).isEqualTo(2);
+        assertThat(registry.get(JobQueueMetrics.WAIT_DURATION).tag("queue", "default").timer().count()).isEqualTo(2);
+        assertThat(registry.get(JobQueueMetrics.OLDEST_AVAILABLE_AGE).tag("queue", "default").gauge()).isNotNull();
+    }
+
+    @Test
+    void aRunAtInThePastMeansNow() {
+        long id = queue.enqueue(JobRequest.builder("k").runAt(Instant.parse("2001-01-01T00:00:00Z")).build()).jobId();
+        Job job = queue.get(id).orElseThrow();
+        assertThat(job.runAt()).isAfterOrEqualTo(job.createdAt());
+    }
+
+    @Test
+    void workerSettingsAreCheckedAtOnceAndNameTheBadValue() {
+        assertThatThrownBy(() -> Workers.builder(queue).queue("default", 0))
+                .hasMessage("concurrency of queue default must be between 1 and 1000, but was 0");
+        assertThatThrownBy(() -> Workers.builder(queue).leaseDuration(Duration.ofMillis(10)))
+                .hasMessageContaining("leaseDuration must be at least 500 ms");
+        assertThatThrownBy(() -> Workers.builder(queue).handler("k", ctx -> { }).handler("k", ctx -> { }))
+                .hasMessage("a handler for kind 'k' is already registered");
+        assertThatThrownBy(() -> PostgresJobQueue.builder(db.dataSource()).schema("Bad-Schema"))
+                .hasMessageContaining("schema must be a lower-case identifier");
+    }
+
+    private long count(String sql) {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new AssertionError(sql, e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.opskit.migrationguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, run as a child process: exit codes 0/1/2 and the formats. */
+class CliTest {
+    record Run(int exit, String out, String err) {
+    }
+
+    @TempDir
+    Path dir;
+    Path safe;
+    Path unsafe;
+
+    @BeforeEach
+    void migrations() throws IOException {
+        safe = Files.createDirectories(dir.resolve("safe"));
+        Files.writeString(safe.resolve("V1__init.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+        Files.writeString(safe.resolve("V2__index.sql"), "CREATE INDEX CONCURRENTLY users_email ON users (email);\n");
+        unsafe = Files.createDirectories(dir.resolve("unsafe"));
+        Files.writeString(unsafe.resolve("V1__init.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, legacy text);\n");
+        Files.writeString(unsafe.resolve("V2__drop.sql"),
+                "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nALTER TABLE users DROP COLUMN legacy;\n");
+    }
+
+    private static Run run(Path cwd, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(cwd.resolve("out.txt").toFile())
+                .redirectError(cwd.resolve("err.txt").toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("CLI did not finish within 120 s: " + cmd);
+        }
+        return new Run(p.exitValue(), Files.readString(cwd.resolve("out.txt"), StandardCharsets.UTF_8),
+                Files.readString(cwd.resolve("err.txt"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void exitCodeIsZeroWhenNothingBlocksOneWhenAFindingBlocksTwoOnUsageOrIoErrors() throws Exception {
+        Run ok = run(dir, "check", "safe");
+        assertThat(ok.exit()).as(ok.toString()).isZero();
+        assertThat(ok.out()).contains("OK: 2 file(s)");
+        assertThat(ok.err()).as("no logging noise").isEmpty();
+
+        Run blocked = run(dir, "check", "unsafe");
+        assertThat(blocked.exit()).as(blocked.toString()).isEqualTo(1);
+        assertThat(blocked.out()).contains("V2__drop.sql:3:1: blocking [drop-column]");
+
+        assertThat(run(dir, "check", "missing-dir").exit()).isEqualTo(2);
+        assertThat(run(dir, "check", "--format", "xml", "safe").err()).contains("format must be text, json, sarif or github, but was 'xml'");
+        assertThat(run(dir, "check").exit()).isEqualTo(2);
+        assertThat(run(dir, "frobnicate").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void jsonSarifAndGithubFormatsAndAConfigFile() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Run j = run(dir, "check", "--format", "json", "unsafe");
+        assertThat(j.exit()).isEqualTo(1);
+        JsonNode root = json.readTree(j.out());
+        assertThat(root.get("summary").get("blocking").asInt()).isEqualTo(1);
+        assertThat(root.get("findings").get(0).get("rule").asText()).isEqualTo("drop-column");
+
+        Run s = run(dir, "check", "--format=sarif", "unsafe");
+        JsonNode sarif = json.readTree(s.out());
+        assertThat(sarif.get("runs").get(0).get("results").get(0).get("locations").get(0)
+                .get("physicalLocation").get("artifactLocation").get("uri").asText()).isEqualTo("unsafe/V2__drop.sql");
+
+        Run g = run(dir, "check", "--format", "github", "unsafe");
+        assertThat(g.out()).contains("::error file=unsafe/V2__drop.sql,line=3,col=1,title=drop-column::");
+
+        Files.writeString(dir.resolve("guard.properties"), "severity.drop-column = warning\n");
+        assertThat(run(dir, "check", "--config", "guard.properties", "unsafe").exit()).isZero();
+        Files.writeString(dir.resolve("bad.properties"), "severity.nope = warning\n");
+        Run bad = run(dir, "check", "--config", "bad.properties", "unsafe");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown rule id 'nope'");
+    }
+
+    @Test
+    void fingerprintPrintsApprovalLinesThatApproveOnceSigned() throws Exception {
+        Run fp = run(dir, "fingerprint", "unsafe/V2__drop.sql");
+        assertThat(fp.exit()).isZero();
+        String line = fp.out().lines().filter(l -> l.startsWith("drop-column ")).findFirst().orElseThrow();
+        assertThat(line).matches("drop-column [0-9a-f]{16} by= reason=\"\"");
+        Files.writeString(unsafe.resolve("opskit-approvals.txt"),
+                line.replace("by=", "by=alice,bob").replace("reason=\"\"", "reason=\"legacy unused since v1.4\"") + "\n");
+        Run approved = run(dir, "check", "unsafe");
+        assertThat(approved.exit()).as(approved.out()).isZero();
+        assertThat(approved.out()).contains("approved [drop-column]");
+        assertThat(run(dir, "fingerprint", "unsafe/missing.sql").exit()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.opskit.migrationguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrationFilesTest {
+    @TempDir
+    Path dir;
+
+    private void write(String name, String sql) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, sql);
+    }
+
+    @Test
+    void flywayOrderIsByNumericVersionThenRepeatablesThenOtherFiles() throws IOException {
+        write("V10__ten.sql", "CREATE TABLE t10 (id bigint PRIMARY KEY); DROP TABLE t2;");
+        write("V2__two.sql", "CREATE TABLE t2 (id bigint PRIMARY KEY);");
+        write("V1_1__one_one.sql", "SELECT 1;");
+        write("sub/V1_5__nested.sql", "SELECT 1;");
+        write("R__views.sql", "SELECT 1;");
+        write("adhoc.sql", "SELECT 1;");
+        write("U2__undo_two.sql", "DROP TABLE t2;");
+        write("V3__three.down.sql", "DROP TABLE t3;");
+        write("rollback/V2__two.sql", "DROP TABLE t2;");
+        write("notes.txt", "DROP TABLE x;");
+        Report r = MigrationGuard.check(dir);
+        assertThat(r.files()).isEqualTo(6);
+        // each file is its own migration: the table V2 created is not "new" in V10
+        assertThat(r.findings()).extracting(f -> dir.relativize(Path.of(f.file())).toString() + ":" + f.rule().id())
+                .contains("V10__ten.sql:drop-table");
+        String text = r.format(OutputFormat.TEXT);
+        assertThat(text).doesNotContain("U2__undo_two").doesNotContain("down.sql").doesNotContain("rollback");
+    }
+
+    @Test
+    void undoScriptsAreCheckedWhenConfigured() throws IOException {
+        write("U2__undo_two.sql", "DROP TABLE t2;");
+        Report r = MigrationGuard.create(GuardConfig.custom().checkUndoScripts(true).build()).checkPaths(List.of(dir));
+        assertThat(r.findings()).extracting(f -> f.rule().id()).contains("drop-table");
+    }
+
+    @Test
+    void rollbackScriptCheckIsOffByDefaultAndFindsMissingOnes() throws IOException {
+        write("V1__one.sql", "SELECT 1;");
+        write("U1__one.sql", "SELECT 1;");
+        write("V2__two.sql", "SELECT 1;");
+        write("V2__two.down.sql", "SELECT 1;");
+        write("V3__three.sql", "SELECT 1;");
+        write("rollback/V3__three.sql", "SELECT 1;");
+        write("V4__four.sql", "SELECT 1;");
+        assertThat(MigrationGuard.check(dir).findings()).isEmpty();
+        Report r = MigrationGuard.create(GuardConfig.custom().requireRollbackScripts(true).build()).checkPaths(List.of(dir));
+        assertThat(r.findings()).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo(Rule.ROLLBACK_SCRIPT_MISSING);
+            assertThat(f.file()).endsWith("V4__four.sql");
+            assertThat(f.blocks()).isTrue();
+        });
+    }
+
+    @Test
+    void aMissingPathIsAClearError() {
+        assertThatThrownBy(() -> MigrationGuard.check(dir.resolve("nope")))
+                .isInstanceOf(MigrationGuardException.class).hasMessageContaining("no such file or directory").hasMessageContaining("nope");
+    }
+
+    @Test
+    void assertionsFailWithAReadableListAndPassOtherwise() throws IOException {
+        write("V1__ok.sql", "CREATE TABLE t (id bigint PRIMARY KEY);");
+        assertThat(MigrationAssertions.assertNoBlockingFindings(dir).findings()).isEmpty();
+        write("V2__bad.sql", "SELECT 1;\nALTER TABLE users DROP COLUMN legacy;");
+        assertThatThrownBy(() -> MigrationAssertions.assertNoBlockingFindings(dir))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("blocking migration findings")
+                .hasMessageContaining("V2__bad.sql:2:1 [drop-column] Dropping column users.legacy")
+                .hasMessageContaining("ALTER TABLE users DROP COLUMN legacy");
+        MigrationAssertions.assertFinding(Rule.DROP_COLUMN, dir);
+        assertThatThrownBy(() -> MigrationGuard.check(dir).throwIfBlocking())
+                .isInstanceOf(MigrationBlockedException.class).hasMessageContaining("[drop-column]");
+    }
+}
