@@ -9,6 +9,7 @@ import dev.opskit.health.EndpointRequest;
 import dev.opskit.health.EndpointResponse;
 import dev.opskit.health.HealthRegistry;
 import dev.opskit.health.HttpEndpoint;
+import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.Workers;
@@ -58,6 +59,7 @@ final class DemoEndpoints {
     Map<String, HttpEndpoint> routes() {
         Map<String, HttpEndpoint> routes = new LinkedHashMap<>();
         routes.put("/status", get(r -> json(200, status())));
+        routes.put("/jobs/stuck", get(this::stuckJobs));
         routes.put("/demo/emails", post(r -> createOrders(r, true, false)));
         routes.put("/demo/ocr", post(r -> createOrders(r, false, true)));
         routes.put("/demo/orders", post(r -> createOrders(r, true, true)));
@@ -146,6 +148,38 @@ final class DemoEndpoints {
             case HEALTHY -> "the breaker lets a probe call through after its open wait, then closes; waiting jobs complete";
             case DOWN, ERROR_503 -> "calls fail; after a few failures the breaker opens and jobs wait instead of failing";
         });
+        return json(200, body);
+    }
+
+    /** The runbook's stuck-job query: {@code GET /jobs/stuck?minutes=10} lists jobs running longer than that. */
+    private EndpointResponse stuckJobs(EndpointRequest r) {
+        String raw = r.queryParameter("minutes").orElse("10");
+        long minutes;
+        try {
+            minutes = Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            minutes = -1;
+        }
+        if (minutes < 0 || minutes > 60L * 24 * 365) {
+            return json(400, Map.of("error", "minutes must be a whole number of minutes from 0, but was '" + abbreviate(raw) + "'"));
+        }
+        List<Map<String, Object>> jobs = new java.util.ArrayList<>();
+        for (Job j : queue.stuckJobs(Duration.ofMinutes(minutes), 100)) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("id", j.id());
+            one.put("queue", j.queue());
+            one.put("kind", j.kind());
+            one.put("attempt", j.attempt());
+            one.put("maxAttempts", j.maxAttempts());
+            one.put("workerId", j.workerId());
+            one.put("attemptedAt", j.attemptedAt());
+            one.put("leaseExpiresAt", j.leaseExpiresAt());
+            jobs.add(one);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("runningLongerThanMinutes", minutes);
+        body.put("count", jobs.size());
+        body.put("jobs", jobs);
         return json(200, body);
     }
 
