@@ -7,6 +7,7 @@ import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.env.EnvReport;
 import dev.opskit.core.env.EnvRequirements;
 import dev.opskit.core.env.EnvRequirementsException;
+import dev.opskit.core.OpsKitException;
 import dev.opskit.core.env.EnvSource;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.schema.SchemaInstaller;
@@ -137,13 +138,16 @@ public final class ExampleService {
             run(startedAt, httpPort, migrations, shutdown, meters, db);
             return 0;
         } catch (Exception | Error e) {
-            log.error("start-up failed: {}", e.toString());
             shutdown.removeShutdownHook();
-            shutdown.shutdown(Duration.ofSeconds(15)); // close what was opened, embedded PostgreSQL included
-            if (e instanceof dev.opskit.migrationguard.MigrationBlockedException) {
-                return 1;
+            if (e instanceof OpsKitException) {
+                // opskit's own errors name what was wrong; no stack trace needed
+                log.error("start-up failed: {}{}", e.getMessage(), e instanceof HealthServer.HealthServerException
+                        ? " (set OPSKIT_HTTP_PORT to use another port)" : "");
+            } else {
+                log.error("start-up failed: {}", e.toString(), e);
             }
-            throw e;
+            shutdown.shutdown(Duration.ofSeconds(15)); // close what was opened, embedded PostgreSQL included
+            return 1;
         }
     }
 
