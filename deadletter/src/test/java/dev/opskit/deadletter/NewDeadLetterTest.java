@@ -42,6 +42,8 @@ class NewDeadLetterTest {
         assertThatThrownBy(() -> NewDeadLetter.builder("a:x", "k")
                 .firstFailedAt(Instant.parse("2026-01-02T00:00:00Z")).lastFailedAt(Instant.parse("2026-01-01T00:00:00Z")).build())
                 .hasMessageContaining("lastFailedAt (2026-01-01T00:00:00Z) must not be before firstFailedAt");
+        assertThatThrownBy(() -> NewDeadLetter.builder("a:x", "k").payload("{\"a\": \"\\u0000\"}").build())
+                .hasMessageContaining("\\u0000 is not allowed");
         assertThatThrownBy(() -> DeadLetterReason.fromCode("tired")).hasMessageContaining("unknown dead-letter reason 'tired'");
         assertThatThrownBy(() -> DeadLetterQuery.builder().limit(0).build()).hasMessage("limit must be between 1 and 10000, but was 0");
         assertThatThrownBy(() -> ReplayAllRequest.builder().ratePerSecond(-1).build())

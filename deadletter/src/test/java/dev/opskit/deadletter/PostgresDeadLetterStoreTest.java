@@ -167,6 +167,20 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
         assertThat(registry.get(DeadLetterMetrics.Names.OLDEST_AGE).gauge().value()).isGreaterThan(500);
     }
 
+    @Test
+    void theSizeGaugesRefreshOnTheirOwnAtTheConfiguredInterval() throws Exception {
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        try (PostgresDeadLetterStore refreshing = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema)
+                .meterRegistry(own).metricsRefreshInterval(Duration.ofMillis(100)).build()) {
+            refreshing.add(letter("c:x").build());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (own.find(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(own.get(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge().value()).isEqualTo(1);
+        }
+    }
+
     private long countRows(String sql) throws Exception {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();

@@ -47,6 +47,9 @@ public final class PostgresJobQueue implements JobQueue {
     private final PgStore store;
     private final Metrics metrics;
     private final DeadLetterStore deadLetters;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastNotify = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The minimum time between two notifications of one queue from one client: 2 ms. */
+    static final long NOTIFY_DEBOUNCE_NANOS = 2_000_000L;
 
     private PostgresJobQueue(Builder b) {
         this.metrics = Metrics.of(b.meterRegistry);
@@ -118,7 +121,7 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(request, "request must not be null");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            return counted(request, store.enqueue(c, request));
+            return counted(request, store.enqueue(c, request, shouldNotify(request.queue())));
         } catch (SQLException e) {
             throw failed("enqueue " + request, e);
         }
@@ -129,7 +132,7 @@ public final class PostgresJobQueue implements JobQueue {
         Objects.requireNonNull(connection, "connection must not be null");
         Objects.requireNonNull(request, "request must not be null");
         try {
-            return counted(request, store.enqueue(connection, request));
+            return counted(request, store.enqueue(connection, request, shouldNotify(request.queue())));
         } catch (SQLException e) {
             throw failed("enqueue " + request, e);
         }
@@ -155,6 +158,20 @@ public final class PostgresJobQueue implements JobQueue {
         } catch (SQLException e) {
             throw failed("enqueue " + requests.size() + " jobs", e);
         }
+    }
+
+    /**
+     * At most one NOTIFY per queue every {@link #NOTIFY_DEBOUNCE_NANOS} from this client: a
+     * notifying commit holds a database-wide lock through its WAL flush, so notifying on every
+     * enqueue would serialise concurrent enqueues. A job enqueued inside the window is found by
+     * the claim the earlier notification triggered, or by the workers' follow-up claim a few
+     * milliseconds after a wake-up ({@code Workers}), or at the latest by polling.
+     */
+    private boolean shouldNotify(String queueName) {
+        long now = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong last = lastNotify.computeIfAbsent(queueName, q -> new java.util.concurrent.atomic.AtomicLong(now - NOTIFY_DEBOUNCE_NANOS));
+        long prev = last.get();
+        return now - prev >= NOTIFY_DEBOUNCE_NANOS && last.compareAndSet(prev, now);
     }
 
     // Counted when the statement succeeds; a caller's transaction that later rolls back is still counted.

@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -108,6 +107,8 @@ public final class Workers implements AutoCloseable {
     private static final int MAX_COMPLETION_BATCH = 1000;
     private static final int RESCUE_BATCH = 1000;
     private static final int PRUNE_BATCH = 5000;
+    private static final long TIMEOUT_SWEEP_MS = 50;
+    private static final long FOLLOW_UP_MS = 5;
 
     private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -200,6 +201,8 @@ public final class Workers implements AutoCloseable {
         completer.start();
         long every = Math.max(100, lease.toMillis() / 3);
         timer.scheduleWithFixedDelay(this::extendLeases, every, every, TimeUnit.MILLISECONDS);
+        // One sweep for all per-job timeouts, rather than a timer task per job (cheaper at thousands of jobs per second).
+        timer.scheduleWithFixedDelay(this::interruptOverdue, TIMEOUT_SWEEP_MS, TIMEOUT_SWEEP_MS, TimeUnit.MILLISECONDS);
         if (listenNotify) {
             listener = daemon(this::listenLoop, "opskit-jobqueue-listen");
             listener.start();
@@ -310,6 +313,7 @@ public final class Workers implements AutoCloseable {
 
         private void fetchLoop() {
             boolean more = true; // the last claim filled every slot: probably more jobs are due
+            boolean followUp = false; // claim once more shortly after a wake-up, for jobs enqueued without their own NOTIFY
             long failures = 0;
             while (!stopClaiming.get()) {
                 int n = 0;
@@ -323,7 +327,7 @@ public final class Workers implements AutoCloseable {
                             n += want;
                         }
                     } else {
-                        awaitWake(pollInterval.toMillis());
+                        awaitWake(followUp ? FOLLOW_UP_MS : pollInterval.toMillis());
                     }
                     n += slots.drainPermits();
                     if (stopClaiming.get()) {
@@ -335,6 +339,7 @@ public final class Workers implements AutoCloseable {
                     slots.release(limit - claimed.size());
                     n = 0;
                     more = claimed.size() == limit;
+                    followUp = !more && !claimed.isEmpty();
                     for (Claimed c : claimed) {
                         Execution e = new Execution(c, this);
                         active.put(c.job().id(), e);
@@ -369,20 +374,8 @@ public final class Workers implements AutoCloseable {
         private List<Claimed> claim(int limit) throws SQLException {
             long token = ThreadLocalRandom.current().nextLong();
             try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET LOCAL synchronous_commit TO OFF");
-                    }
-                    List<Claimed> claimed = store.claim(c, name, limit, workerId, token, lease);
-                    c.commit();
-                    return claimed;
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                c.setAutoCommit(true);
+                return store.claim(c, name, limit, workerId, token, lease);
             }
         }
     }
@@ -407,7 +400,7 @@ public final class Workers implements AutoCloseable {
         Thread thread;
         boolean timedOut;
         boolean stopRequested;
-        volatile boolean leaseLost;
+        volatile long deadline = Long.MAX_VALUE; // System.nanoTime() after which the handler is interrupted
 
         Execution(Claimed claimed, Runner runner) {
             this.claimed = claimed;
@@ -476,12 +469,11 @@ public final class Workers implements AutoCloseable {
         Handler h = handlers.get(job.kind());
         long start = System.nanoTime();
         Outcome outcome;
-        ScheduledFuture<?> timeout = null;
         try {
             if (h == null) {
                 outcome = Outcome.dead(e, "no_handler", "no handler is registered for kind '" + job.kind() + "' on worker " + workerId, null);
             } else {
-                timeout = timer.schedule(e::interruptForTimeout, h.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                e.deadline = start + h.timeout.toNanos();
                 try {
                     h.handler.handle(e);
                     outcome = Outcome.success(e);
@@ -493,9 +485,6 @@ public final class Workers implements AutoCloseable {
                 }
             }
         } finally {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
             e.end();
             metrics.ran(e.runner.name, System.nanoTime() - start);
         }
@@ -729,6 +718,15 @@ public final class Workers implements AutoCloseable {
         }
     }
 
+    private void interruptOverdue() {
+        long now = System.nanoTime();
+        for (Execution e : active.values()) {
+            if (now - e.deadline > 0) {
+                e.interruptForTimeout();
+            }
+        }
+    }
+
     // ================================================================ leases
 
     private void extendLeases() {
@@ -751,10 +749,10 @@ public final class Workers implements AutoCloseable {
                 java.util.Set<Long> kept = new java.util.HashSet<>(store.extend(c, ids, tokens, lease));
                 c.commit();
                 for (Execution e : running) {
-                    if (!kept.contains(e.job().id()) && active.containsKey(e.job().id()) && !e.leaseLost) {
-                        e.leaseLost = true;
-                        log.warn("{} - job {} ({}): lease lost (it expired and the job was rescued); this run's outcome will be ignored",
-                                workerId, e.job().id(), e.job().kind());
+                    // Not extended: either being completed right now (row locked, skipped) or the lease was lost
+                    // (rescued); the fenced outcome statement tells which and logs a lost lease.
+                    if (!kept.contains(e.job().id()) && log.isDebugEnabled()) {
+                        log.debug("{} - job {} ({}): lease not extended (completing, or lost)", workerId, e.job().id(), e.job().kind());
                     }
                 }
             } catch (SQLException | RuntimeException e) {

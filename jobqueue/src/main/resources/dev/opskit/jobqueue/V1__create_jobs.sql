@@ -72,16 +72,8 @@ CREATE TABLE finished_jobs (
 ) WITH (autovacuum_vacuum_scale_factor = 0.05);
 CREATE INDEX finished_jobs_finished_at ON finished_jobs (finished_at);
 
--- Wake idle workers. A statement-level trigger runs once per INSERT statement (a bulk insert of
--- 10,000 rows notifies once per queue, not 10,000 times), and PostgreSQL folds identical
--- notifications of one transaction into one: so at most one notification per transaction and
--- queue. Jobs scheduled for later do not notify; polling picks them up.
-CREATE FUNCTION jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify(left('opskit_jobs_' || TG_TABLE_SCHEMA, 63), q.queue)
-       FROM (SELECT DISTINCT queue FROM inserted_jobs WHERE run_at <= now()) q;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER jobs_notify AFTER INSERT ON jobs REFERENCING NEW TABLE AS inserted_jobs
-    FOR EACH STATEMENT EXECUTE FUNCTION jobs_notify();
+-- Idle workers are woken with NOTIFY on channel opskit_jobs_<schema> (payload: the queue name),
+-- sent by the enqueueing statement itself, not by a trigger: a notifying transaction takes a
+-- database-wide lock at commit that is held through the WAL flush, so notifying on every insert
+-- would serialise all enqueue commits. The client notifies at most once per transaction and
+-- queue, and at most once per queue every few milliseconds; workers poll as a safety net.

@@ -113,6 +113,9 @@ public final class Cli {
             }
         }
         Report report = MigrationGuard.create(config).checkPaths(paths);
+        if (report.files() == 0) {
+            err.println("warning: no .sql migration files found under " + paths + " (is the path right?)");
+        }
         out.print(report.format(format));
         if (format != OutputFormat.TEXT && format != OutputFormat.GITHUB) {
             err.println(Formats.summaryLine(report));
@@ -131,7 +134,7 @@ public final class Cli {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = dev.opskit.migrationguard.internal.Engine.withoutBom(Files.readString(file, StandardCharsets.UTF_8));
         } catch (java.io.IOException | RuntimeException e) {
             err.println("error: cannot read " + file + ": " + e.getMessage());
             return ERROR;

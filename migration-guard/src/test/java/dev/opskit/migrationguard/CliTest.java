@@ -37,8 +37,12 @@ class CliTest {
     }
 
     private static Run run(Path cwd, String... args) throws Exception {
+        // without Flyway on the classpath: the command line must not need it
+        String classpath = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("flyway")).toList());
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+                "-cp", classpath, Cli.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(cwd.resolve("out.txt").toFile())
                 .redirectError(cwd.resolve("err.txt").toFile()).start();
@@ -62,6 +66,10 @@ class CliTest {
         assertThat(blocked.out()).contains("V2__drop.sql:3:1: blocking [drop-column]");
 
         assertThat(run(dir, "check", "missing-dir").exit()).isEqualTo(2);
+        Files.createDirectories(dir.resolve("empty"));
+        Run empty = run(dir, "check", "empty");
+        assertThat(empty.exit()).isZero();
+        assertThat(empty.err()).contains("no .sql migration files found");
         assertThat(run(dir, "check", "--format", "xml", "safe").err()).contains("format must be text, json, sarif or github, but was 'xml'");
         assertThat(run(dir, "check").exit()).isEqualTo(2);
         assertThat(run(dir, "frobnicate").exit()).isEqualTo(2);

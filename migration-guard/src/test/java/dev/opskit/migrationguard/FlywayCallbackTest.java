@@ -63,6 +63,16 @@ class FlywayCallbackTest {
     }
 
     @Test
+    void placeholdersAreReplacedBeforeTheCheck(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE ${table} (id bigint PRIMARY KEY, legacy text);\n");
+        Files.writeString(dir.resolve("V2__drop.sql"), "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\n"
+                + "ALTER TABLE ${table} DROP COLUMN legacy;\n");
+        Flyway flyway = Flyway.configure().dataSource(db.dataSource()).schemas("fw_c").locations("filesystem:" + dir)
+                .placeholders(java.util.Map.of("table", "accounts")).callbacks(new MigrationGuardCallback()).load();
+        assertThatThrownBy(flyway::migrate).hasStackTraceContaining("Dropping column accounts.legacy");
+    }
+
+    @Test
     void classpathLocationsAreReadToo() {
         assertThatThrownBy(() -> flyway("fw_b", "classpath:dev/opskit/migrationguard/flyway-blocked").migrate())
                 .hasStackTraceContaining("truncate");

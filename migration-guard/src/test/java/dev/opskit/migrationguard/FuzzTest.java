@@ -90,6 +90,14 @@ class FuzzTest {
     }
 
     @Test
+    void aByteOrderMarkAndWindowsLineEndingsAreHarmless() {
+        Report r = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("bom.sql",
+                "\uFEFFCREATE TABLE t (id bigint PRIMARY KEY);\r\n-- opskit:approve drop-table by=a,b reason=\"x\"\r\nDROP TABLE old;\r\n");
+        assertThat(r.findings()).extracting(f -> f.rule().id() + "@" + f.line() + ":" + f.column() + ":" + f.approved())
+                .contains("drop-table@3:1:true").noneMatch(s -> s.startsWith("unparsed"));
+    }
+
+    @Test
     void invalidUtf8IsASyntaxErrorWithPosition() throws Exception {
         Path p = dir.resolve("V1__latin1.sql");
         Files.write(p, "SELECT 1;\nSELECT 'caf\u00e9';\n".getBytes(StandardCharsets.ISO_8859_1));

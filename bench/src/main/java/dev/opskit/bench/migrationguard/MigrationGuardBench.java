@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
  * Speed of the migration guard.
  *
  * <pre>
- * throughput [seconds]        statements/s on one thread for a realistic migration mix (warm-up, then 5 timed rounds)
- * cli JAR [files] [runs]      writes FILES migration files to a temp dir and times `java -jar JAR check DIR` end to end
+ * throughput [seconds]        statements/s on one thread for a realistic migration mix (warm-up of 3 x seconds,
+ *                             then 5 timed rounds of seconds each; wall clock and per CPU second of the thread)
+ * cli JAR [files] [runs] [jvm-flags,comma-separated]
+ *                             writes FILES migration files to a temp dir and times `java [flags] -jar JAR check DIR` end to end
  * </pre>
  */
 public final class MigrationGuardBench {
@@ -71,7 +73,8 @@ public final class MigrationGuardBench {
         switch (args[0]) {
             case "throughput" -> throughput(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             case "cli" -> cli(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1000,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 5);
+                    args.length > 3 ? Integer.parseInt(args[3]) : 5,
+                    args.length > 4 ? List.of(args[4].split(",")) : List.of());
             default -> throw new IllegalArgumentException("usage: throughput [seconds] | cli JAR [files] [runs]; got " + Arrays.toString(args));
         }
     }
@@ -90,14 +93,18 @@ public final class MigrationGuardBench {
         System.out.printf("mix: %d scripts, %d top-level statements per pass (plus statements inside DO blocks)%n",
                 scripts.size(), statementsPerPass);
         long sink = 0;
-        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3L * seconds);
         while (System.nanoTime() < warmEnd) {
             for (String s : scripts) {
                 sink += guard.checkSql("m.sql", s).findings().size();
             }
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<Double> wallRates = new ArrayList<>();
+        List<Double> cpuRates = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
             long statements = 0;
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
             long now;
@@ -110,12 +117,20 @@ public final class MigrationGuardBench {
                 now = System.nanoTime();
             } while (now < end);
             double perSecond = statements / ((now - start) / 1e9);
-            System.out.printf("round %d: %,.0f statements/s (one thread)%n", round, perSecond);
+            double perCpuSecond = statements / ((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+            wallRates.add(perSecond);
+            cpuRates.add(perCpuSecond);
+            System.out.printf("round %d: %,.0f statements/s wall clock, %,.0f statements per CPU second (one thread)%n",
+                    round, perSecond, perCpuSecond);
         }
+        wallRates.sort(Double::compare);
+        cpuRates.sort(Double::compare);
+        System.out.printf("median: %,.0f statements/s wall clock, %,.0f statements per CPU second%n",
+                wallRates.get(2), cpuRates.get(2));
         System.out.println("(sink " + sink + ")");
     }
 
-    private static void cli(Path jar, int files, int runs) throws IOException, InterruptedException {
+    private static void cli(Path jar, int files, int runs, List<String> jvmFlags) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no CLI jar at " + jar.toAbsolutePath() + " (run mvn -B -q install -DskipTests)");
         }
@@ -132,7 +147,14 @@ public final class MigrationGuardBench {
         List<Double> times = new ArrayList<>();
         for (int run = 0; run <= runs; run++) {
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "check", dir.toString())
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(jvmFlags);
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "check", dir.toString()));
+            if (run == 0) {
+                System.out.println("command: " + String.join(" ", cmd));
+            }
+            Process p = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             int exit = p.waitFor();
             double s = (System.nanoTime() - start) / 1e9;

@@ -227,14 +227,27 @@ public final class ProviderBreaker {
         try {
             result = call.call();
         } catch (Throwable t) {
-            failed(cb.getCurrentTimestamp() - start, t);
-            if (t instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw unchecked(t);
+            throw failedInline(cb.getCurrentTimestamp() - start, t);
         }
-        completed(cb.getCurrentTimestamp() - start, timeoutNanos, timeout, result);
+        long elapsed = cb.getCurrentTimestamp() - start;
+        // Hot path kept small so the JIT can inline it into callers; rare outcomes go out of line.
+        if (unit.toNanos(elapsed) > timeoutNanos || (result != null && isFaultResult(result))) {
+            completed(elapsed, timeoutNanos, timeout, result);
+        } else {
+            cb.onSuccess(elapsed, unit);
+            if (cb.getState() != observed) {
+                observeSlow();
+            }
+        }
         return result;
+    }
+
+    private RuntimeException failedInline(long elapsed, Throwable t) {
+        failed(elapsed, t);
+        if (t instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return unchecked(t);
     }
 
     /**
@@ -436,14 +449,12 @@ public final class ProviderBreaker {
 
     private static long timeoutNanos(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        if (timeout.isNegative() || timeout.isZero()) {
+        long seconds = timeout.getSeconds();
+        if (seconds < 0 || (seconds == 0 && timeout.getNano() == 0)) {
             throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
         }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE - 1;
-        }
+        // Beyond ~292 years toNanos() overflows; such a timeout never expires anyway.
+        return seconds >= 9_000_000_000L ? Long.MAX_VALUE - 1 : seconds * 1_000_000_000L + timeout.getNano();
     }
 
     // ---- rejection

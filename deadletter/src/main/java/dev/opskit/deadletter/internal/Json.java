@@ -196,11 +196,16 @@ public final class Json {
                         if (pos + 4 > text.length()) {
                             throw error("short \\u escape");
                         }
+                        char ch;
                         try {
-                            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                            ch = (char) Integer.parseInt(text.substring(pos, pos + 4), 16);
                         } catch (NumberFormatException ex) {
                             throw error("bad \\u escape");
                         }
+                        if (ch == 0) {
+                            throw error("\\u0000 is not allowed (PostgreSQL jsonb cannot store it)");
+                        }
+                        sb.append(ch);
                         pos += 4;
                     }
                     default -> throw error("bad escape '\\" + e + "'");

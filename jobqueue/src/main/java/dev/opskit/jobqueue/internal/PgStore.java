@@ -51,7 +51,7 @@ public final class PgStore {
         this.channel = channelFor(schema);
     }
 
-    /** The LISTEN/NOTIFY channel of a schema; the trigger computes the same name. */
+    /** The LISTEN/NOTIFY channel of a schema. */
     public static String channelFor(String schema) {
         String c = "opskit_jobs_" + schema;
         return c.length() > 63 ? c.substring(0, 63) : c;
@@ -67,13 +67,19 @@ public final class PgStore {
 
     // ---------------------------------------------------------------- enqueue
 
-    public EnqueueResult enqueue(Connection c, JobRequest r) throws SQLException {
+    /**
+     * Inserts one job; with {@code notify}, the same statement sends the NOTIFY that wakes idle
+     * workers of its queue (delivered when the transaction commits) if the job is due now.
+     */
+    public EnqueueResult enqueue(Connection c, JobRequest r, boolean notify) throws SQLException {
         String insert = """
+                WITH inserted AS (
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
                 VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
                                                                      now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING id""".formatted(jobs);
+                RETURNING id, queue, run_at)
+                SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""".formatted(jobs);
         String existing = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
         // A unique job that finished between the failed insert and the select frees its key: try again.
         for (int round = 0; round < 5; round++) {
@@ -91,6 +97,8 @@ public final class PgStore {
                 ps.setInt(7, r.maxAttempts());
                 ps.setString(8, r.uniqueKey().orElse(null));
                 ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
+                ps.setBoolean(10, notify);
+                ps.setString(11, channel);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return new EnqueueResult(rs.getLong(1), true);
@@ -147,7 +155,7 @@ public final class PgStore {
                        AS t(q, k, p, pr, ra, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING queue)
-                SELECT queue, count(*)::int FROM inserted GROUP BY queue""".formatted(jobs);
+                SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", queues));
             ps.setArray(2, c.createArrayOf("text", kinds));
@@ -158,6 +166,7 @@ public final class PgStore {
             ps.setArray(7, c.createArrayOf("int4", maxAttempts));
             ps.setArray(8, c.createArrayOf("text", uniqueKeys));
             ps.setArray(9, c.createArrayOf("int8", replays));
+            ps.setString(10, channel);
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -259,12 +268,15 @@ public final class PgStore {
     }
 
     /**
-     * Claims up to {@code limit} due jobs of {@code queue} in one statement. The caller runs it
-     * in a transaction with asynchronous commit (see {@code Workers}).
+     * Claims up to {@code limit} due jobs of {@code queue} in one statement and one round trip,
+     * run in autocommit. The statement turns {@code synchronous_commit} off for its own
+     * transaction only ({@code set_config(..., true)}): a claim lost in a server crash just
+     * leaves the job waiting, and the random token of the claim keeps the old claimer fenced off.
      */
     public List<Claimed> claim(Connection c, String queue, int limit, String workerId, long token, Duration lease) throws SQLException {
         String sql = """
-                WITH next AS (
+                WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+                next AS (
                     SELECT id FROM %s
                      WHERE queue = ? AND state = 'available' AND run_at <= now()
                      ORDER BY priority, run_at, id
@@ -273,7 +285,7 @@ public final class PgStore {
                 UPDATE %s j
                    SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
                        lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-                  FROM next
+                  FROM next, async
                  WHERE j.id = next.id
                 RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
                           j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
@@ -299,8 +311,9 @@ public final class PgStore {
     public List<Long> complete(Connection c, long[] ids, long[] tokens, boolean keep) throws SQLException {
         String sql = """
                 WITH done AS (
-                    DELETE FROM %s j USING unnest(?::bigint[], ?::bigint[]) AS c(id, token)
-                     WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
+                    DELETE FROM %s j
+                     WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
+                       AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))
                     RETURNING j.*),
                 kept AS (
                     INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
@@ -309,9 +322,11 @@ public final class PgStore {
                            unique_key, worker_id, attempted_at, errors, replay_of FROM done WHERE ?)
                 SELECT id FROM done""".formatted(jobs, finished);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, longs(c, ids));
-            ps.setArray(2, longs(c, tokens));
-            ps.setBoolean(3, keep);
+            Array idArray = longs(c, ids);
+            ps.setArray(1, idArray);
+            ps.setArray(2, idArray);
+            ps.setArray(3, longs(c, tokens));
+            ps.setBoolean(4, keep);
             List<Long> out = new ArrayList<>(ids.length);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -352,11 +367,13 @@ public final class PgStore {
         String sql = """
                 UPDATE %s j
                    SET state = 'available', attempt = greatest(j.attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL
-                  FROM unnest(?::bigint[], ?::bigint[]) AS c(id, token)
-                 WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'""".formatted(jobs);
+                 WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
+                   AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, longs(c, ids));
-            ps.setArray(2, longs(c, tokens));
+            Array idArray = longs(c, ids);
+            ps.setArray(1, idArray);
+            ps.setArray(2, idArray);
+            ps.setArray(3, longs(c, tokens));
             return ps.executeUpdate();
         }
     }
@@ -437,17 +454,28 @@ public final class PgStore {
         return job;
     }
 
-    /** Extends the leases of the given running jobs; returns the ids whose token still matched. */
+    /**
+     * Extends the leases of the given running jobs; returns the ids extended. Rows locked by a
+     * concurrent statement (the completer deleting them, the rescue) are skipped rather than
+     * waited for: the batched completion and this batched extension would otherwise lock the same
+     * rows in different orders and deadlock.
+     */
     public List<Long> extend(Connection c, long[] ids, long[] tokens, Duration lease) throws SQLException {
         String sql = """
+                WITH mine AS (
+                    SELECT j.id FROM %s j
+                     WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
+                       AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))
+                       FOR UPDATE OF j SKIP LOCKED)
                 UPDATE %s j SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-                  FROM unnest(?::bigint[], ?::bigint[]) AS c(id, token)
-                 WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
-                RETURNING j.id""".formatted(jobs);
+                  FROM mine WHERE j.id = mine.id
+                RETURNING j.id""".formatted(jobs, jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, lease.toMillis());
-            ps.setArray(2, longs(c, ids));
+            Array idArray = longs(c, ids);
+            ps.setArray(1, idArray);
+            ps.setArray(2, idArray);
             ps.setArray(3, longs(c, tokens));
+            ps.setLong(4, lease.toMillis());
             List<Long> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -79,7 +79,7 @@ public final class MigrationGuardCallback implements Callback {
             if (script == null || !script.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
                 continue; // Java migrations cannot be checked
             }
-            scripts.add(new MigrationScript(script, read(conf, script)));
+            scripts.add(new MigrationScript(script, replacePlaceholders(conf, read(conf, script))));
         }
         if (scripts.isEmpty()) {
             log.info("migration-guard - no pending SQL migrations to check");
@@ -103,6 +103,18 @@ public final class MigrationGuardCallback implements Callback {
         }
         throw new MigrationGuardException("migration-guard cannot find pending script " + script + " in "
                 + java.util.Arrays.toString(conf.getLocations()));
+    }
+
+    /** Applies the configured placeholders the way Flyway will, so the checked SQL is the SQL that runs. */
+    private static String replacePlaceholders(Configuration conf, String sql) {
+        if (!conf.isPlaceholderReplacement() || conf.getPlaceholders() == null) {
+            return sql;
+        }
+        String out = sql;
+        for (java.util.Map.Entry<String, String> e : conf.getPlaceholders().entrySet()) {
+            out = out.replace(conf.getPlaceholderPrefix() + e.getKey() + conf.getPlaceholderSuffix(), e.getValue());
+        }
+        return out;
     }
 
     private MigrationScript approvals(Configuration conf) {

@@ -129,7 +129,7 @@ public final class Analyzer {
     }
 
     private void unparsed(Statement st, String why) {
-        report(Rule.UNPARSED_STATEMENT, st, "Statement not understood (" + why + "), so it cannot be checked.");
+        report(Rule.UNPARSED_STATEMENT, st, "Statement could not be checked: " + why + ".");
     }
 
     private boolean inTransaction() {
@@ -291,6 +291,10 @@ public final class Analyzer {
             }
         }
         return names;
+    }
+
+    private static String joined(List<String> names) {
+        return names.isEmpty() ? "?" : String.join(", ", names);
     }
 
     private static String nameAfterTable(Statement st) {
@@ -548,7 +552,8 @@ public final class Analyzer {
                     }
                 }
                 if (cascade && !isNew) {
-                    report(Rule.DROP_CASCADE, st, "DROP ... CASCADE on " + table + " also drops every object that depends on it.");
+                    report(Rule.DROP_CASCADE, st, "DROP ... CASCADE in ALTER TABLE " + table
+                            + " also drops every view, constraint and index that depends on what is dropped.");
                 }
             }
             case "ALTER" -> alterColumn(st, t, a + 1, b, table, isNew);
@@ -1044,7 +1049,7 @@ public final class Analyzer {
         switch (kind) {
             case "TABLE" -> {
                 if (!createdTables.containsAll(names) || names.isEmpty()) {
-                    report(Rule.DROP_TABLE, st, "Dropping table " + String.join(", ", names) + " deletes all its data.");
+                    report(Rule.DROP_TABLE, st, "Dropping table " + joined(names) + " deletes all its data.");
                     locking(st, false);
                 }
                 names.forEach(createdTables::remove);
@@ -1055,29 +1060,29 @@ public final class Analyzer {
                         report(Rule.CONCURRENTLY_IN_TRANSACTION, st, "DROP INDEX CONCURRENTLY cannot run inside a transaction block.");
                     }
                 } else if (!createdIndexes.containsAll(names) || names.isEmpty()) {
-                    report(Rule.DROP_INDEX_NON_CONCURRENTLY, st, "Dropping index " + String.join(", ", names)
+                    report(Rule.DROP_INDEX_NON_CONCURRENTLY, st, "Dropping index " + joined(names)
                             + " without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table.");
                     locking(st, false);
                 }
             }
             case "SEQUENCE" -> {
                 if (!createdSequences.containsAll(names) || names.isEmpty()) {
-                    report(Rule.DROP_SEQUENCE, st, "Dropping sequence " + String.join(", ", names)
+                    report(Rule.DROP_SEQUENCE, st, "Dropping sequence " + joined(names)
                             + " loses its position and breaks defaults that call nextval() on it.");
                 }
             }
             case "SCHEMA" -> {
                 if (!createdSchemas.containsAll(names) || names.isEmpty()) {
-                    report(Rule.DROP_SCHEMA, st, "Dropping schema " + String.join(", ", names) + " deletes everything in it.");
+                    report(Rule.DROP_SCHEMA, st, "Dropping schema " + joined(names) + " deletes everything in it.");
                 }
             }
-            case "DATABASE" -> report(Rule.DROP_DATABASE, st, "Dropping database " + String.join(", ", names) + " deletes all of it.");
-            case "VIEW" -> report(Rule.DROP_VIEW, st, "Dropping view " + String.join(", ", names) + " breaks code that still queries it.");
+            case "DATABASE" -> report(Rule.DROP_DATABASE, st, "Dropping database " + joined(names) + " deletes all of it.");
+            case "VIEW" -> report(Rule.DROP_VIEW, st, "Dropping view " + joined(names) + " breaks code that still queries it.");
             case "FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE" ->
-                    report(Rule.DROP_FUNCTION, st, "Dropping " + kind.toLowerCase(Locale.ROOT) + " " + String.join(", ", names)
+                    report(Rule.DROP_FUNCTION, st, "Dropping " + kind.toLowerCase(Locale.ROOT) + " " + joined(names)
                             + " breaks code, triggers and defaults that still call it.");
             case "TYPE", "DOMAIN" -> report(Rule.DROP_TYPE, st, "Dropping " + kind.toLowerCase(Locale.ROOT) + " "
-                    + String.join(", ", names) + " breaks columns and code that use it.");
+                    + joined(names) + " breaks columns and code that use it.");
             case "OWNED" -> report(Rule.DROP_OWNED, st, "DROP OWNED drops every object the role owns, with their data.");
             default -> {
                 if (!HARMLESS_DROP_KINDS.contains(kind)) {
@@ -1087,7 +1092,7 @@ public final class Analyzer {
             }
         }
         if (cascade) {
-            report(Rule.DROP_CASCADE, st, "DROP ... CASCADE also drops every object that depends on " + String.join(", ", names) + ".");
+            report(Rule.DROP_CASCADE, st, "DROP ... CASCADE also drops every object that depends on " + joined(names) + ".");
         }
     }
 
@@ -1099,7 +1104,7 @@ public final class Analyzer {
         }
         List<String> names = nameList(t, i);
         if (names.isEmpty() || !createdTables.containsAll(names)) {
-            report(Rule.TRUNCATE, st, "TRUNCATE " + String.join(", ", names) + " deletes every row.");
+            report(Rule.TRUNCATE, st, "TRUNCATE " + joined(names) + " deletes every row.");
             locking(st, false);
         }
     }

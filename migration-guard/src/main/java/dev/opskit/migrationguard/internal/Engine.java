@@ -43,7 +43,7 @@ public final class Engine {
         Map<Approval, String> fileApprovalGroup = new IdentityHashMap<>();
         Map<Approval, Boolean> reportUnused = new IdentityHashMap<>();
         for (ApprovalsSource a : approvalSources) {
-            for (Approval ap : Approval.fromFile(a.text(), a.path())) {
+            for (Approval ap : Approval.fromFile(withoutBom(a.text()), a.path())) {
                 fileApprovals.add(ap);
                 fileApprovalGroup.put(ap, a.group());
                 reportUnused.put(ap, a.reportUnused());
@@ -54,7 +54,7 @@ public final class Engine {
         int statements = 0;
         for (Source src : sources) {
             Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction());
-            analyzer.analyzeFile(src.text());
+            analyzer.analyzeFile(withoutBom(src.text()));
             statements += analyzer.statements().size();
             Map<Token, Approval> byComment = new IdentityHashMap<>();
             for (Token c : analyzer.comments()) {
@@ -158,6 +158,11 @@ public final class Engine {
             out.add(new Finding(f.file(), f.line(), f.column(), r, config.severity(r),
                     "Approval is insufficient: " + why + ". " + r.advice(), false, List.of(), text, fingerprint));
         }
+    }
+
+    /** Editors on Windows may start UTF-8 files with a byte order mark; PostgreSQL's psql skips it too. */
+    public static String withoutBom(String text) {
+        return !text.isEmpty() && text.charAt(0) == '\uFEFF' ? text.substring(1) : text;
     }
 
     static String fileName(String path) {

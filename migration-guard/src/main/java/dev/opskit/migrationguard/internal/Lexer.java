@@ -11,6 +11,8 @@ import java.util.List;
  * {@code U&""} identifiers, dollar quoting with optional tags (not confused with {@code $1}
  * parameters or {@code $} inside identifiers), quoted identifiers, numbers and operators. It never
  * throws: unterminated constructs become one {@link Type#ERROR} token running to the end of input.
+ * Migration-tool placeholders such as Flyway's {@code ${schema}} (not PostgreSQL syntax) are read
+ * as names, so {@code ALTER TABLE ${schema}.users ...} is still understood.
  */
 public final class Lexer {
     private final String s;
@@ -207,6 +209,16 @@ public final class Lexer {
 
     private void dollar(int start, int tl, int tc) {
         char n1 = at(pos + 1);
+        if (n1 == '{') {
+            // a migration tool's placeholder (Flyway ${schema}): not PostgreSQL syntax, read as a name
+            int close = s.indexOf('}', pos + 2);
+            int nl = s.indexOf('\n', pos + 2);
+            if (close > 0 && close < end && (nl < 0 || close < nl)) {
+                pos = close + 1;
+                add(Type.IDENT, start, tl, tc, null);
+                return;
+            }
+        }
         if (isDigit(n1)) {
             pos++;
             while (pos < end && isDigit(s.charAt(pos))) {

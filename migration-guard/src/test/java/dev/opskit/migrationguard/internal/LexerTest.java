@@ -72,6 +72,14 @@ class LexerTest {
     }
 
     @Test
+    void migrationToolPlaceholdersAreNames() {
+        List<Token> t = code("ALTER TABLE ${schema}.users DROP COLUMN x; SELECT ${");
+        assertThat(t.get(2).type()).isEqualTo(Type.IDENT);
+        assertThat(t.get(2).text()).isEqualTo("${schema}");
+        assertThat(t.get(t.size() - 1).type()).isEqualTo(Type.OTHER);
+    }
+
+    @Test
     void quotedIdentifiersEscapeDoubleQuotes() {
         Token q = code("\"a \"\"b\"\" c\"").get(0);
         assertThat(q.name()).isEqualTo("a \"b\" c");

@@ -1,0 +1,92 @@
+package dev.opskit.bench.jobqueue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import javax.sql.DataSource;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Helpers shared by the job-queue benchmarks. */
+final class Bench {
+    private Bench() {
+    }
+
+    static long nowMicros() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+
+    static HikariDataSource pool(String url, int size) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(size);
+        return new HikariDataSource(c);
+    }
+
+    static void sql(DataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static long count(DataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** p50, p95, p99 of microsecond samples, in milliseconds. */
+    static double[] percentilesMillis(long[] micros) {
+        long[] s = micros.clone();
+        Arrays.sort(s);
+        return new double[] {s[(int) (s.length * 0.50)] / 1000.0, s[(int) (s.length * 0.95)] / 1000.0,
+                s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1000.0};
+    }
+
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().replaceAll("\\s+\\S+\\s+\\S+$", "");
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    /** Starts this JVM's classpath with {@code mainClass} and {@code args}; lines of its output go to {@code lines}. */
+    static Process child(Class<?> mainClass, List<String> args, Consumer<String> lines) throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.accept(line);
+                }
+            } catch (Exception ignored) {
+                // child ended
+            }
+        }, "child-output");
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.opskit.bench.jobqueue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.opskit.jobqueue.JobRequest;
+import dev.opskit.jobqueue.PostgresJobQueue;
+import dev.opskit.jobqueue.Workers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The opskit job queue's measurements. */
+final class OpskitBench {
+    static final String SYSTEM = "opskit";
+
+    private OpskitBench() {
+    }
+
+    static PostgresJobQueue queue(HikariDataSource ds, Duration retention) {
+        PostgresJobQueue q = PostgresJobQueue.builder(ds).schema("opskit").finishedRetention(retention).build();
+        q.installSchema();
+        return q;
+    }
+
+    static void reset(HikariDataSource ds) {
+        Bench.sql(ds, "TRUNCATE opskit.jobs, opskit.finished_jobs");
+        Bench.sql(ds, "VACUUM ANALYZE opskit.jobs");
+    }
+
+    static Result burnDown(HikariDataSource ds, int jobs, int workers, Duration retention) throws Exception {
+        PostgresJobQueue q = queue(ds, retention);
+        reset(ds);
+        bulkEnqueue(q, jobs, 10_000);
+        Bench.sql(ds, "ANALYZE opskit.jobs");
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(1);
+        long start = System.nanoTime();
+        Workers w = Workers.builder(q).queue("default", workers).handler("noop", ctx -> {
+            if (done.incrementAndGet() == jobs) {
+                all.countDown();
+            }
+        }).start();
+        all.await(30, TimeUnit.MINUTES);
+        while (w.activeJobs() > 0) { // until every completion is stored
+            Thread.sleep(1);
+        }
+        long nanos = System.nanoTime() - start;
+        w.shutdown(Duration.ofSeconds(10));
+        if (Bench.count(ds, "SELECT count(*) FROM opskit.jobs") != 0) {
+            throw new IllegalStateException("jobs left after the burn-down");
+        }
+        double rate = jobs / (nanos / 1e9);
+        return new Result(SYSTEM, "burn_down", rate, "jobs/s", jobs + " no-op jobs pre-enqueued, " + workers
+                + " worker threads, pool 20, finished-job retention " + (retention.isZero() ? "off" : retention.toString()));
+    }
+
+    static void bulkEnqueue(PostgresJobQueue q, int jobs, int batch) {
+        for (int done = 0; done < jobs; done += batch) {
+            List<JobRequest> requests = new ArrayList<>(batch);
+            for (int i = 0; i < Math.min(batch, jobs - done); i++) {
+                requests.add(JobRequest.builder("noop").payload("{\"n\":" + (done + i) + "}").build());
+            }
+            q.enqueueAll(requests);
+        }
+    }
+
+    static Result bulk(HikariDataSource ds, int jobs) {
+        PostgresJobQueue q = queue(ds, Duration.ZERO);
+        reset(ds);
+        bulkEnqueue(q, 10_000, 10_000); // warm-up
+        reset(ds);
+        long start = System.nanoTime();
+        bulkEnqueue(q, jobs, 10_000);
+        double rate = jobs / ((System.nanoTime() - start) / 1e9);
+        return new Result(SYSTEM, "enqueue_bulk", rate, "jobs/s", jobs + " jobs in enqueueAll batches of 10,000 (one INSERT ... SELECT FROM unnest each), 1 thread");
+    }
+
+    static Result single(HikariDataSource ds, int threads, Duration duration) throws Exception {
+        PostgresJobQueue q = queue(ds, Duration.ZERO);
+        reset(ds);
+        for (int i = 0; i < 2000; i++) { // warm-up
+            q.enqueue(JobRequest.builder("noop").payload("{}").build());
+        }
+        reset(ds);
+        AtomicLong count = new AtomicLong();
+        long end = System.nanoTime() + duration.toNanos();
+        List<Thread> ts = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                JobRequest r = JobRequest.builder("noop").payload("{\"to\":\"ana@example.com\"}").build();
+                while (System.nanoTime() < end) {
+                    q.enqueue(r);
+                    count.incrementAndGet();
+                }
+            });
+            th.start();
+            ts.add(th);
+        }
+        for (Thread th : ts) {
+            th.join();
+        }
+        double rate = count.get() / ((System.nanoTime() - start) / 1e9);
+        return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
+                "one job per enqueue(request) call, each its own transaction, " + threads + " threads, pool 20");
+    }
+
+    /**
+     * Enqueue-to-start latency: workers run in a separate JVM ({@link LatencyWorker}); this JVM
+     * enqueues {@code total} jobs at {@code perSecond}, each carrying the time just before its
+     * enqueue call; the worker subtracts it from the time its handler starts.
+     */
+    static Result[] latency(String jdbcUrl, HikariDataSource ds, int total, int warmup, int perSecond) throws Exception {
+        PostgresJobQueue q = queue(ds, Duration.ZERO);
+        reset(ds);
+        BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
+        Process worker = Bench.child(LatencyWorker.class, List.of(jdbcUrl, String.valueOf(total), String.valueOf(warmup)), line -> {
+            if (line.startsWith("READY") || line.startsWith("LATENCY")) {
+                lines.add(line);
+            } else {
+                System.err.println("[worker] " + line);
+            }
+        });
+        try {
+            String ready = lines.poll(120, TimeUnit.SECONDS);
+            if (ready == null) {
+                throw new IllegalStateException("latency worker did not start");
+            }
+            Thread.sleep(2000); // let the worker settle into its idle wait
+            long interval = 1_000_000_000L / perSecond;
+            long next = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                while (System.nanoTime() < next) {
+                    Thread.onSpinWait();
+                }
+                next += interval;
+                q.enqueue(JobRequest.builder("timed").payload("{\"t\":" + Bench.nowMicros() + "}").build());
+            }
+            String result = lines.poll(120, TimeUnit.SECONDS);
+            if (result == null) {
+                throw new IllegalStateException("latency worker did not report");
+            }
+            String[] p = result.split(" ");
+            String setup = (total - warmup) + " jobs at " + perSecond + "/s after " + warmup + " warm-up jobs; enqueuer and workers in different JVMs (LISTEN/NOTIFY), 16 worker threads, poll interval 1 s";
+            return new Result[] {
+                    new Result(SYSTEM, "latency_p50", Double.parseDouble(p[1]), "ms", setup),
+                    new Result(SYSTEM, "latency_p95", Double.parseDouble(p[2]), "ms", setup),
+                    new Result(SYSTEM, "latency_p99", Double.parseDouble(p[3]), "ms", setup)};
+        } finally {
+            worker.destroy();
+            worker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
