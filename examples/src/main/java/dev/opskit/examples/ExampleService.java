@@ -25,6 +25,7 @@ import dev.opskit.health.HealthRegistry;
 import dev.opskit.health.HealthServer;
 import dev.opskit.health.HikariPoolCheck;
 import dev.opskit.jobqueue.DrainReport;
+import dev.opskit.jobqueue.JobQueueHealthCheck;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.Workers;
@@ -186,7 +187,7 @@ public final class ExampleService {
         health.register("disk", HealthChecks.diskSpace(Path.of(System.getProperty("java.io.tmpdir")), 100L * 1024 * 1024));
         breakers.healthChecks().forEach((name, check) ->
                 health.register("breaker." + name, check, CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(1))));
-        health.register("jobs", new JobQueueCheck(queue, Duration.ofMinutes(1), Duration.ofMinutes(5)),
+        health.register("jobs", new JobQueueHealthCheck(queue, Duration.ofMinutes(1), JobQueueHealthCheck.DEFAULT_EXPIRED_LEASE_GRACE),
                 CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(2)));
         health.register("dead-letters", DeadLetterHealthCheck.builder(deadLetters).maxWaiting(0).build(),
                 CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(2)));
