@@ -84,6 +84,10 @@ public final class ExampleService {
         int status;
         try {
             status = start();
+        } catch (IllegalArgumentException e) {
+            // a bad setting (EXAMPLE_EXTRA_MIGRATIONS, DATABASE_URL, a port): the message names it
+            log.error("start-up refused: {}", e.getMessage());
+            status = 1;
         } catch (Throwable e) {
             log.error("start-up failed: {}", e.toString(), e);
             status = 1;
@@ -115,8 +119,8 @@ public final class ExampleService {
             return 1;
         }
         System.out.print(env.format());
-        int httpPort = Integer.parseInt(env.value("OPSKIT_HTTP_PORT").orElseThrow());
-        int pgPort = Integer.parseInt(env.value("OPSKIT_EXAMPLE_PG_PORT").orElseThrow());
+        int httpPort = port(env, "OPSKIT_HTTP_PORT");
+        int pgPort = port(env, "OPSKIT_EXAMPLE_PG_PORT");
 
         // (2a) migration-guard over the service's own migrations, before the database is touched
         Migrations migrations = Migrations.locate(System.getenv("EXAMPLE_EXTRA_MIGRATIONS"));
@@ -270,6 +274,15 @@ public final class ExampleService {
         } catch (RuntimeException e) {
             log.warn("jobs at shutdown: could not count them: {}", e.toString());
         }
+    }
+
+    private static int port(EnvReport env, String name) {
+        String value = env.value(name).orElseThrow();
+        int port = Integer.parseInt(value); // the requirement's pattern allows digits only
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(name + " must be a port from 1 to 65535, but was " + value);
+        }
+        return port;
     }
 
     /** The preset with demo timings: opens after 5 calls at 50 % failures, probes again after 5 s. */
