@@ -8,8 +8,16 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -65,6 +73,7 @@ final class ExampleDatabase implements AutoCloseable {
             log.info("using DATABASE_URL {}", DatabaseUrl.redact(jdbc));
             return new ExampleDatabase(null, null, jdbc, meters);
         }
+        requireFreePort(embeddedPort);
         Path dir = Files.createTempDirectory("opskit-example-pg-");
         log.info("DATABASE_URL is not set: starting an embedded PostgreSQL on port {} in {}", embeddedPort, dir);
         EmbeddedPostgres pg;
@@ -80,7 +89,56 @@ final class ExampleDatabase implements AutoCloseable {
             throw new IOException("could not start the embedded PostgreSQL on port " + embeddedPort
                     + " (is another example still running? set OPSKIT_EXAMPLE_PG_PORT to use another port): " + e.getMessage(), e);
         }
+        try {
+            requireOwnServer(pg, dir);
+        } catch (IOException e) {
+            closeQuietly(pg);
+            deleteRecursively(dir);
+            throw e;
+        }
         return new ExampleDatabase(pg, dir, pg.getJdbcUrl("postgres", "postgres"), meters);
+    }
+
+    /**
+     * Refuses a port something already listens on. Without this check a second example (or any
+     * other PostgreSQL) on the same port would make the embedded server fail to start while its
+     * start-up probe connects to the other server, and the example would then migrate and use a
+     * database that is not its own.
+     */
+    private static void requireFreePort(int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new IOException("port " + port + " for the embedded PostgreSQL is already in use (another example, "
+                    + "or another PostgreSQL?): set OPSKIT_EXAMPLE_PG_PORT to a free port, or DATABASE_URL to use that database");
+        }
+    }
+
+    /** Makes sure the server answering on the port is the one just started in {@code dir}. */
+    private static void requireOwnServer(EmbeddedPostgres pg, Path dir) throws IOException {
+        String url = pg.getJdbcUrl("postgres", "postgres");
+        String served;
+        try (Connection c = DriverManager.getConnection(url);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW data_directory")) {
+            rs.next();
+            served = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IOException("the embedded PostgreSQL on port " + pg.getPort() + " does not answer: " + e.getMessage(), e);
+        }
+        Path servedPath = Path.of(served);
+        if (!Files.exists(servedPath) || !Files.isSameFile(servedPath, dir)) {
+            throw new IOException("port " + pg.getPort() + " is served by another PostgreSQL (data directory " + served
+                    + "), not by the embedded one started in " + dir + ": set OPSKIT_EXAMPLE_PG_PORT to a free port");
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        try {
+            pg.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the embedded PostgreSQL after a failed start: {}", e.toString());
+        }
     }
 
     HikariDataSource pool() {

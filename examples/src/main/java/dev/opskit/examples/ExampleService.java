@@ -135,7 +135,13 @@ public final class ExampleService {
 
         GracefulShutdown shutdown = new GracefulShutdown();
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExampleDatabase db = ExampleDatabase.open(System.getenv("DATABASE_URL"), pgPort, meters);
+        ExampleDatabase db;
+        try {
+            db = ExampleDatabase.open(System.getenv("DATABASE_URL"), pgPort, meters);
+        } catch (IOException e) {
+            log.error("start-up failed: {}", e.getMessage());
+            return 1;
+        }
         // From here on a signal must close the database: the hook is installed before anything else.
         shutdown.register("database", ShutdownPhase.CLOSE, timeLeft -> db.close());
         shutdown.installShutdownHook(SHUTDOWN_DEADLINE, 0);
