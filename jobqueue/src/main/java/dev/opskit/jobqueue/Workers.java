@@ -109,6 +109,7 @@ public final class Workers implements AutoCloseable {
     private static final int PRUNE_BATCH = 5000;
     private static final long TIMEOUT_SWEEP_MS = 50;
     private static final long FOLLOW_UP_MS = 5;
+    private static final long VACUUM_MIN_DEAD_ROWS = 20_000;
 
     private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -335,6 +336,9 @@ public final class Workers implements AutoCloseable {
                     }
                     int limit = n;
                     List<Claimed> claimed = claim(limit);
+                    if (failures > 0) {
+                        log.info("{} - queue {}: claiming works again after {} failed attempts", workerId, name, failures);
+                    }
                     failures = 0;
                     slots.release(limit - claimed.size());
                     n = 0;
@@ -595,6 +599,9 @@ public final class Workers implements AutoCloseable {
                 store(batch);
                 pendingOutcomes.addAndGet(-batch.size());
                 batch.clear();
+                if (failures > 0) {
+                    log.info("{} - job outcomes are stored again after {} failed attempts", workerId, failures);
+                }
                 failures = 0;
             } catch (InterruptedException e) {
                 return;
@@ -888,6 +895,17 @@ public final class Workers implements AutoCloseable {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+        // Every claim and completion leaves dead row versions, and their index entries stay in front of
+        // the claim index scan until vacuum removes them: at thousands of jobs per second each claim
+        // would walk past ever more of them, long before autovacuum's next nap ends. The leader
+        // vacuums the (small) hot table itself once enough dead rows piled up.
+        long[] deadLive = store.deadAndLiveRows(c);
+        if (deadLive[0] >= VACUUM_MIN_DEAD_ROWS && deadLive[0] >= deadLive[1] / 10) {
+            long t0 = System.nanoTime();
+            store.vacuum(c);
+            log.debug("{} - vacuumed {}.jobs ({} dead rows) in {} ms", workerId, store.schema(), deadLive[0],
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
         Duration retention = queue.finishedRetention();
         for (int i = 0; i < 20; i++) {

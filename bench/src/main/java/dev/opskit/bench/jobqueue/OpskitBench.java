@@ -46,7 +46,25 @@ final class OpskitBench {
                 all.countDown();
             }
         }).start();
+        Thread progress = new Thread(() -> {
+            long last = 0;
+            StringBuilder b = new StringBuilder("# opskit burn-down jobs/s per second:");
+            while (all.getCount() > 0) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    break;
+                }
+                long now = done.get();
+                b.append(' ').append(now - last);
+                last = now;
+            }
+            System.out.println(b);
+        });
+        progress.setDaemon(true);
+        progress.start();
         all.await(30, TimeUnit.MINUTES);
+        progress.interrupt();
         while (w.activeJobs() > 0) { // until every completion is stored
             Thread.sleep(1);
         }

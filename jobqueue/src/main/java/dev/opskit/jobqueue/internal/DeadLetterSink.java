@@ -8,9 +8,6 @@ import java.sql.SQLException;
 /** Stores a job that gave up in the dead-letter store, on the caller's connection and transaction. */
 @FunctionalInterface
 public interface DeadLetterSink {
-    /** Keeps dead jobs only in {@code finished_jobs}. */
-    DeadLetterSink NONE = (c, job, reason, error) -> { };
-
     /**
      * @param job the job as removed from the queue, its error history including the last error
      * @param reason why it gave up: {@code attempts_exhausted}, {@code non_retryable}, {@code no_handler}, {@code rescued_after_lease}

@@ -307,13 +307,22 @@ public final class PgStore {
         }
     }
 
-    /** Deletes the completed jobs whose token still matches; returns the ids that matched. */
+    /**
+     * Deletes the completed jobs whose token still matches; returns the ids that matched.
+     *
+     * <p>The fence is "the row's token is one of the tokens of this batch's claims", checked with
+     * {@code = ANY} so the statement is driven by the primary key whatever the statistics say (a
+     * join against {@code unnest} of id/token pairs got nested-loop plans over the whole table on
+     * stale statistics). Tokens are random per claim, so a row rescued and claimed by someone else
+     * carries a token no claim of this batch has; the only way to match another pair of the batch
+     * is that this worker itself claimed the job again, and then the job did succeed.
+     */
     public List<Long> complete(Connection c, long[] ids, long[] tokens, boolean keep) throws SQLException {
         String sql = """
                 WITH done AS (
                     DELETE FROM %s j
                      WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
-                       AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))
+                       AND j.lease_token = ANY(?::bigint[])
                     RETURNING j.*),
                 kept AS (
                     INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
@@ -322,11 +331,9 @@ public final class PgStore {
                            unique_key, worker_id, attempted_at, errors, replay_of FROM done WHERE ?)
                 SELECT id FROM done""".formatted(jobs, finished);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            Array idArray = longs(c, ids);
-            ps.setArray(1, idArray);
-            ps.setArray(2, idArray);
-            ps.setArray(3, longs(c, tokens));
-            ps.setBoolean(4, keep);
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, distinct(tokens)));
+            ps.setBoolean(3, keep);
             List<Long> out = new ArrayList<>(ids.length);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -368,12 +375,10 @@ public final class PgStore {
                 UPDATE %s j
                    SET state = 'available', attempt = greatest(j.attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL
                  WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
-                   AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))""".formatted(jobs);
+                   AND j.lease_token = ANY(?::bigint[])""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            Array idArray = longs(c, ids);
-            ps.setArray(1, idArray);
-            ps.setArray(2, idArray);
-            ps.setArray(3, longs(c, tokens));
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, distinct(tokens)));
             return ps.executeUpdate();
         }
     }
@@ -465,17 +470,15 @@ public final class PgStore {
                 WITH mine AS (
                     SELECT j.id FROM %s j
                      WHERE j.id = ANY(?::bigint[]) AND j.state = 'running'
-                       AND (j.id, j.lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[]))
+                       AND j.lease_token = ANY(?::bigint[])
                        FOR UPDATE OF j SKIP LOCKED)
                 UPDATE %s j SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
                   FROM mine WHERE j.id = mine.id
                 RETURNING j.id""".formatted(jobs, jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            Array idArray = longs(c, ids);
-            ps.setArray(1, idArray);
-            ps.setArray(2, idArray);
-            ps.setArray(3, longs(c, tokens));
-            ps.setLong(4, lease.toMillis());
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, distinct(tokens)));
+            ps.setLong(3, lease.toMillis());
             List<Long> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -553,6 +556,27 @@ public final class PgStore {
         }
     }
 
+    /**
+     * Dead row versions in the hot table, from the statistics collector (cheap; up to a second stale).
+     * Returns {@code [dead, live]}.
+     */
+    public long[] deadAndLiveRows(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT n_dead_tup, n_live_tup FROM pg_stat_user_tables WHERE schemaname = ? AND relname = 'jobs'")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
+            }
+        }
+    }
+
+    /** Vacuums the hot table (not FULL: no exclusive lock); needs autocommit. */
+    public void vacuum(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("VACUUM " + jobs);
+        }
+    }
+
     /** Takes the session-level leader lock of this schema's maintenance, if free. */
     public boolean tryLeaderLock(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
@@ -605,6 +629,10 @@ public final class PgStore {
             boxed[i] = values[i];
         }
         return c.createArrayOf("int8", boxed);
+    }
+
+    private static long[] distinct(long[] values) {
+        return java.util.Arrays.stream(values).distinct().toArray();
     }
 
     static long micros(Instant i) {
