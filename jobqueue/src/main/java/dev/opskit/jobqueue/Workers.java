@@ -236,8 +236,8 @@ public final class Workers implements AutoCloseable {
      * deadline (90%) hands back whatever still runs with reason {@code shutdown}; flushes
      * pending outcomes; closes its connections. Afterwards no job is left running under this
      * worker's name (unless the database was unreachable, in which case the leases expire and
-     * the jobs are rescued). Safe to call more than once and from any thread; later calls
-     * return a report of nothing.
+     * the jobs are rescued). Safe to call more than once and from any thread; later calls do
+     * nothing more and report the counts of the first.
      *
      * @param deadline positive
      */

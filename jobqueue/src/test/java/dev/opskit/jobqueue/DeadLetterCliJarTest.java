@@ -50,6 +50,14 @@ class DeadLetterCliJarTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(jar), "the jar is built in the package phase");
         }
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder listing = new ProcessBuilder(java, "-jar", jar.toString(), "list", "--source", "jobqueue:*").redirectErrorStream(true);
+        listing.environment().put("DATABASE_URL", db.jdbcUrl());
+        Process list = listing.start();
+        assertThat(list.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(list.exitValue()).as(listed).isZero();
+        assertThat(listed).contains("jobqueue:emails").contains("send-email").contains("max_attempts");
+
         Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--url", db.jdbcUrl(), "replay", String.valueOf(letter.id()))
                 .redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -25,6 +25,11 @@ import java.util.stream.Collectors;
  */
 public final class JobQueueBench {
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].isBlank()) {
+            args = new String[0];
+        } else if (args.length == 1 && args[0].contains(" ")) {
+            args = args[0].trim().split("\\s+"); // exec:exec passes -Dbench.args="..." as one argument
+        }
         Set<String> systems = Set.of("opskit", "db-scheduler", "jobrunr");
         int jobs = 100_000;
         int latencyJobs = 1500;
@@ -39,6 +44,11 @@ public final class JobQueueBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--fsync" -> fsync = args[++i];
+                case "-h", "--help" -> {
+                    System.out.println("options: --systems opskit,db-scheduler,jobrunr --jobs 100000 --latency-jobs 1500"
+                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on");
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk");
             }
