@@ -1,0 +1,261 @@
+package dev.opskit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The example service as an operator meets it: started as its own process (with its own embedded
+ * PostgreSQL), driven only through HTTP, stopped with SIGTERM.
+ */
+class ExampleServiceEndToEndTest {
+    /** Generous: the machine may be shared by several builds (embedded PostgreSQL alone can take 30 s then). */
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static final Duration STEP = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private Process process;
+    private int httpPort;
+
+    @AfterEach
+    void stopTheServiceIfStillRunning() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.toHandle().destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void servesProbesRunsJobsThroughBreakersAndDrainsOnSigterm() throws Exception {
+        httpPort = freePort();
+        int pgPort = freePort();
+        start(httpPort, pgPort);
+        awaitReady();
+
+        // probes and metrics
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        JsonNode health = json(get("/health"));
+        assertThat(health.path("checks").fieldNames()).toIterable()
+                .contains("db", "db-pool", "disk", "breaker.email", "breaker.openai", "jobs", "dead-letters");
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("opskit_circuitbreaker_state", "opskit_health_check_status");
+
+        // jobs complete; a poison job lands in the dead letters after its attempts
+        assertThat(json(post("/demo/emails?count=5")).path("enqueued").path("emails").asInt()).isEqualTo(5);
+        assertThat(json(post("/demo/poison")).path("maxAttempts").asInt()).isEqualTo(3);
+        await("5 e-mails sent", s -> s.path("jobs").path("emails").path("completed").asInt() >= 5);
+
+        // the e-mail provider goes down: the breaker opens and the jobs wait instead of failing
+        post("/demo/providers/email/down");
+        post("/demo/emails?count=8");
+        JsonNode open = await("the email breaker rejects calls and jobs are postponed",
+                s -> s.path("handlers").path("email.rejected").asInt() > 0
+                        && s.path("breakers").path("email").path("state").asText().matches("OPEN|HALF_OPEN"));
+        assertThat(open.path("jobs").path("emails").path("available").asInt()).as("jobs wait while the breaker is open").isPositive();
+        assertThat(open.path("breakers").path("email").path("forced").asBoolean()).isFalse();
+        await("/health", "the open breaker makes health DEGRADED",
+                h -> h.path("checks").path("breaker.email").path("status").asText().equals("DEGRADED")
+                        && h.path("status").asText().equals("DEGRADED"));
+        assertThat(get("/health/ready").statusCode()).as("an open breaker degrades, it does not take the service out").isEqualTo(200);
+
+        // it recovers: the breaker closes and every waiting job completes, none died
+        post("/demo/providers/email/recover");
+        JsonNode healed = await("all 13 e-mails sent after the provider recovered",
+                s -> s.path("jobs").path("emails").path("completed").asInt() == 13
+                        && s.path("breakers").path("email").path("state").asText().equals("CLOSED"));
+        JsonNode deadLetters = await("the poison job waits in the dead letters",
+                s -> s.path("deadLetters").path("jobqueue:emails").path("waiting").asInt() == 1);
+        assertThat(deadLetters.path("jobs").path("emails").path("dead").asInt()).as("only the poison job died").isEqualTo(1);
+        assertThat(healed.path("handlers").path("emails.sent").asInt()).isEqualTo(13);
+
+        // SIGTERM while OCR jobs run
+        post("/demo/ocr?count=12");
+        JsonNode running = await("OCR jobs are running", s -> s.path("jobs").path("ocr").path("running").asInt() > 0);
+        int enqueued = 5 + 1 + 8 + 12;
+        assertThat(totalJobs(running)).as("every enqueued job is in the queue's table").isEqualTo(enqueued);
+        // SIGTERM through the handle: Process.destroy() would also close our end of the output pipe
+        assertThat(process.toHandle().destroy()).isTrue();
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the service exits after SIGTERM").isTrue();
+        Thread.sleep(200); // let the reader thread take the last lines
+        String out = String.join("\n", output);
+        assertThat(process.exitValue()).as("exit status after SIGTERM; output:\n%s", out).isZero();
+
+        assertThat(out).contains("readiness now answers DOWN");
+        Matcher drain = find(out, "job queue drain report: finished=(\\d+) handedBack=(\\d+) interrupted=(\\d+) took=\\d+ms clean=(\\w+)");
+        // the jobs running at SIGTERM were let finish (or, claimed but not yet started, handed back)
+        assertThat(Integer.parseInt(drain.group(1)) + Integer.parseInt(drain.group(2))).as("drained jobs").isPositive();
+        assertThat(drain.group(3)).as("nothing had to be interrupted").isEqualTo("0");
+        assertThat(drain.group(4)).isEqualTo("true");
+        Matcher counts = find(out, "jobs at shutdown: total=(\\d+) available=(\\d+) running=(\\d+) completed=(\\d+) cancelled=(\\d+) dead=(\\d+)");
+        assertThat(Integer.parseInt(counts.group(1))).as("no job lost").isEqualTo(enqueued);
+        assertThat(counts.group(3)).as("no job left running").isEqualTo("0");
+        assertThat(Integer.parseInt(counts.group(4))).as("completed").isGreaterThanOrEqualTo(13 + Integer.parseInt(drain.group(1)));
+        assertThat(counts.group(6)).as("only the poison job is dead").isEqualTo("1");
+        assertThat(out).contains("opskit graceful shutdown report: clean=true");
+
+        // nothing left behind: the embedded PostgreSQL is stopped and its directory removed
+        Matcher pg = find(out, "embedded PostgreSQL on port " + pgPort + " stopped, (\\S+) removed");
+        assertThat(Path.of(pg.group(1))).doesNotExist();
+        assertThat(portAcceptsConnections(pgPort)).as("PostgreSQL still listening on %s", pgPort).isFalse();
+    }
+
+    // ------------------------------------------------------------------ the process
+
+    private void start(int httpPort, int pgPort) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, ExampleService.class.getName());
+        Map<String, String> env = pb.environment();
+        for (String name : List.of("DATABASE_URL", "APP_ENV", "EXAMPLE_EXTRA_MIGRATIONS", "OPENAI_CIRCUIT_OPEN",
+                "EMAIL_CIRCUIT_OPEN", "OPENAI_CIRCUIT_DISABLED", "EMAIL_CIRCUIT_DISABLED")) {
+            env.remove(name);
+        }
+        env.put("OPSKIT_HTTP_PORT", String.valueOf(httpPort));
+        env.put("OPSKIT_EXAMPLE_PG_PORT", String.valueOf(pgPort));
+        pb.redirectErrorStream(true);
+        process = pb.start();
+        Path log = Path.of("target", "example-service-e2e.log");
+        Files.createDirectories(log.getParent());
+        PrintWriter copy = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    output.add(line);
+                    copy.println(line);
+                }
+            } catch (IOException e) {
+                output.add("(reading the output failed: " + e + ")");
+            } finally {
+                copy.close();
+            }
+        }, "example-service-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void awaitReady() throws Exception {
+        long end = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                fail("the service exited with status %d before it was ready; output:\n%s", process.exitValue(), String.join("\n", output));
+            }
+            try {
+                if (get("/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (ConnectException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        fail("the service was not ready within %s; output:\n%s", STARTUP, String.join("\n", output));
+    }
+
+    /** Polls {@code /status} until {@code condition} holds; returns that status. */
+    private JsonNode await(String what, Predicate<JsonNode> condition) throws Exception {
+        return await("/status", what, condition);
+    }
+
+    /** Polls a JSON endpoint until {@code condition} holds; returns that answer. */
+    private JsonNode await(String path, String what, Predicate<JsonNode> condition) throws Exception {
+        long end = System.nanoTime() + STEP.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < end) {
+            last = json(get(path));
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        return fail("waited %s for: %s; last status:\n%s", STEP, what, last == null ? "none" : last.toPrettyString());
+    }
+
+    private static int totalJobs(JsonNode status) {
+        int total = 0;
+        for (JsonNode queue : status.path("jobs")) {
+            for (String state : List.of("available", "running", "completed", "cancelled", "dead")) {
+                total += queue.path(state).asInt();
+            }
+        }
+        return total;
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("POST %s answered %s", path, r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        return r;
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private static Matcher find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            fail("the output has no line matching /%s/; output:\n%s", regex, text);
+        }
+        return m;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean portAcceptsConnections(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
