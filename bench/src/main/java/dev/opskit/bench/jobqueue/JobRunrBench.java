@@ -110,9 +110,7 @@ final class JobRunrBench {
         long interval = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
         for (int i = 0; i < total; i++) {
-            while (System.nanoTime() < next) {
-                Thread.onSpinWait();
-            }
+            Bench.sleepUntil(next);
             next += interval;
             Integer n = i;
             Long t = Bench.nowMicros();

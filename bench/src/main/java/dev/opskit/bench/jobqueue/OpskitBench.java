@@ -166,9 +166,7 @@ final class OpskitBench {
             long interval = 1_000_000_000L / perSecond;
             long next = System.nanoTime();
             for (int i = 0; i < total; i++) {
-                while (System.nanoTime() < next) {
-                    Thread.onSpinWait();
-                }
+                Bench.sleepUntil(next);
                 next += interval;
                 q.enqueue(JobRequest.builder("timed").payload("{\"t\":" + Bench.nowMicros() + "}").build());
             }
