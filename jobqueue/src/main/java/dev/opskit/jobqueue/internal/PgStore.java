@@ -43,12 +43,27 @@ public final class PgStore {
     private final String jobs;
     private final String finished;
     private final String channel;
+    // The enqueue statements, built once: enqueue is the hottest call of a producer.
+    private final String insertPlain;
+    private final String insertUnique;
+    private final String existingUnique;
 
     public PgStore(String schema) {
         this.schema = schema;
         this.jobs = schema + ".jobs";
         this.finished = schema + ".finished_jobs";
         this.channel = channelFor(schema);
+        String values = """
+                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+                VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
+                                                                     now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
+                """.formatted(jobs);
+        this.insertPlain = values + "RETURNING id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END";
+        this.insertUnique = "WITH inserted AS (\n" + values + """
+                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+                RETURNING id, queue, run_at)
+                SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""";
+        this.existingUnique = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
     }
 
     /** The LISTEN/NOTIFY channel of a schema. */
@@ -72,40 +87,28 @@ public final class PgStore {
      * workers of its queue (delivered when the transaction commits) if the job is due now.
      */
     public EnqueueResult enqueue(Connection c, JobRequest r, boolean notify) throws SQLException {
-        String insert = """
-                WITH inserted AS (
-                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-                VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
-                                                                     now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
-                ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING id, queue, run_at)
-                SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""".formatted(jobs);
-        String existing = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
+        if (r.uniqueKey().isEmpty()) {
+            // Nothing to conflict with: a plain INSERT, without the speculative insertion that an
+            // ON CONFLICT clause costs on every row, and with the NOTIFY in its RETURNING list.
+            try (PreparedStatement ps = c.prepareStatement(insertPlain)) {
+                bindInsert(ps, r, notify);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new EnqueueResult(rs.getLong(1), true);
+                }
+            }
+        }
         // A unique job that finished between the failed insert and the select frees its key: try again.
         for (int round = 0; round < 5; round++) {
-            try (PreparedStatement ps = c.prepareStatement(insert)) {
-                ps.setString(1, r.queue());
-                ps.setString(2, r.kind());
-                ps.setString(3, r.payload());
-                ps.setInt(4, r.priority());
-                if (r.runAt().isPresent()) {
-                    ps.setLong(5, micros(r.runAt().get()));
-                } else {
-                    ps.setNull(5, Types.BIGINT);
-                }
-                ps.setLong(6, r.delay().toNanos() / 1000);
-                ps.setInt(7, r.maxAttempts());
-                ps.setString(8, r.uniqueKey().orElse(null));
-                ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
-                ps.setBoolean(10, notify);
-                ps.setString(11, channel);
+            try (PreparedStatement ps = c.prepareStatement(insertUnique)) {
+                bindInsert(ps, r, notify);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return new EnqueueResult(rs.getLong(1), true);
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(existing)) {
+            try (PreparedStatement ps = c.prepareStatement(existingUnique)) {
                 ps.setString(1, r.kind());
                 ps.setString(2, r.uniqueKey().orElseThrow());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -117,6 +120,24 @@ public final class PgStore {
         }
         throw new SQLException("unique key '" + r.uniqueKey().orElse("") + "' of kind " + r.kind()
                 + " kept changing hands; enqueue not completed");
+    }
+
+    private void bindInsert(PreparedStatement ps, JobRequest r, boolean notify) throws SQLException {
+        ps.setString(1, r.queue());
+        ps.setString(2, r.kind());
+        ps.setString(3, r.payload());
+        ps.setInt(4, r.priority());
+        if (r.runAt().isPresent()) {
+            ps.setLong(5, micros(r.runAt().get()));
+        } else {
+            ps.setNull(5, Types.BIGINT);
+        }
+        ps.setLong(6, r.delay().toNanos() / 1000);
+        ps.setInt(7, r.maxAttempts());
+        ps.setString(8, r.uniqueKey().orElse(null));
+        ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
+        ps.setBoolean(10, notify);
+        ps.setString(11, channel);
     }
 
     /** Inserts all requests in one statement; returns the number inserted per queue. */
