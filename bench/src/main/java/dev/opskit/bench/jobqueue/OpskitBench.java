@@ -153,6 +153,8 @@ final class OpskitBench {
         Process worker = Bench.child(LatencyWorker.class, List.of(jdbcUrl, String.valueOf(total), String.valueOf(warmup)), line -> {
             if (line.startsWith("READY") || line.startsWith("LATENCY")) {
                 lines.add(line);
+            } else if (line.startsWith("# ")) {
+                System.out.println(line);
             } else {
                 System.err.println("[worker] " + line);
             }
