@@ -109,7 +109,9 @@ public final class Workers implements AutoCloseable {
     private static final int PRUNE_BATCH = 5000;
     private static final long TIMEOUT_SWEEP_MS = 50;
     private static final long FOLLOW_UP_MS = 5;
-    private static final long VACUUM_MIN_DEAD_ROWS = 20_000;
+    private static final long VACUUM_MIN_DEAD_ROWS = 5_000;
+    /** Between maintenance runs the leader checks this often whether the hot table needs a vacuum. */
+    private static final long VACUUM_CHECK_MS = 250;
 
     private enum Phase { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -853,9 +855,39 @@ public final class Workers implements AutoCloseable {
                 closeQuietly(leader);
                 leader = null;
             }
-            sleepUnlessClosing(maintenanceInterval.toMillis());
+            long nextRun = System.nanoTime() + maintenanceInterval.toNanos();
+            long left;
+            while (!closing && (left = nextRun - System.nanoTime()) > 0) {
+                sleepUnlessClosing(Math.min(VACUUM_CHECK_MS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+                if (leader != null && !closing && nextRun - System.nanoTime() > 0) {
+                    try {
+                        vacuumIfDue(leader);
+                    } catch (SQLException | RuntimeException e) {
+                        // the next maintenance run meets the same problem and handles it (leadership released)
+                        log.debug("{} - vacuum check failed: {}", workerId, e.toString());
+                        break;
+                    }
+                }
+            }
         }
         closeQuietly(leader);
+    }
+
+    /**
+     * Vacuums the hot table when at least {@link #VACUUM_MIN_DEAD_ROWS} dead row versions (and a
+     * tenth of the live rows) piled up. Checked at every maintenance run and, on the leader, every
+     * {@link #VACUUM_CHECK_MS} in between: at 20,000 jobs per second, 2 s between vacuums leave
+     * some 40,000 dead entries at the front of the claim index, and every claim reads past their
+     * pages (a 16-job claim read 294 buffers in 0.9 ms of index scan after 48,000 claims).
+     */
+    private void vacuumIfDue(Connection c) throws SQLException {
+        long[] deadLive = store.deadAndLiveRows(c);
+        if (deadLive[0] >= VACUUM_MIN_DEAD_ROWS && deadLive[0] >= deadLive[1] / 10) {
+            long t0 = System.nanoTime();
+            store.vacuum(c);
+            log.debug("{} - vacuumed {}.jobs ({} dead rows) in {} ms", workerId, store.schema(), deadLive[0],
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        }
     }
 
     private void maintain(Connection c) throws SQLException {
@@ -900,13 +932,7 @@ public final class Workers implements AutoCloseable {
         // the claim index scan until vacuum removes them: at thousands of jobs per second each claim
         // would walk past ever more of them, long before autovacuum's next nap ends. The leader
         // vacuums the (small) hot table itself once enough dead rows piled up.
-        long[] deadLive = store.deadAndLiveRows(c);
-        if (deadLive[0] >= VACUUM_MIN_DEAD_ROWS && deadLive[0] >= deadLive[1] / 10) {
-            long t0 = System.nanoTime();
-            store.vacuum(c);
-            log.debug("{} - vacuumed {}.jobs ({} dead rows) in {} ms", workerId, store.schema(), deadLive[0],
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        }
+        vacuumIfDue(c);
         Duration retention = queue.finishedRetention();
         for (int i = 0; i < 20; i++) {
             if (store.prune(c, retention, PRUNE_BATCH) < PRUNE_BATCH) {

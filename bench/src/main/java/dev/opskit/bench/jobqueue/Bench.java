@@ -53,6 +53,18 @@ final class Bench {
         }
     }
 
+    /**
+     * Sleeps (parks) until {@code System.nanoTime()} reaches {@code deadline}. The enqueuer of the
+     * latency measurements paces itself with this, not with a busy spin: on a 2-core machine a
+     * spinning enqueuer takes a whole core away from PostgreSQL and the workers being measured.
+     */
+    static void sleepUntil(long deadline) {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+    }
+
     /** p50, p95, p99 of microsecond samples, in milliseconds. */
     static double[] percentilesMillis(long[] micros) {
         long[] s = micros.clone();

@@ -153,9 +153,7 @@ final class DbSchedulerBench {
         long interval = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
         for (int i = 0; i < total; i++) {
-            while (System.nanoTime() < next) {
-                Thread.onSpinWait();
-            }
+            Bench.sleepUntil(next);
             next += interval;
             long t = Bench.nowMicros();
             s.schedule(task.instance("t" + i, t), Instant.now());

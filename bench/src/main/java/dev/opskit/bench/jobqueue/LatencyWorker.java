@@ -14,11 +14,18 @@ import java.util.regex.Pattern;
 public final class LatencyWorker {
     private static final Pattern T = Pattern.compile("\"t\":\\s*(\\d+)");
 
+    private static long micros(java.time.Instant i) {
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int total = Integer.parseInt(args[1]);
         int warmup = Integer.parseInt(args[2]);
         long[] samples = new long[total - warmup];
+        long[] toInsert = new long[total - warmup]; // enqueue call -> the insert's now() (created_at)
+        long[] toClaim = new long[total - warmup]; // created_at -> the claim's now() (attempted_at): commit, NOTIFY, wake-up
+        long[] toStart = new long[total - warmup]; // attempted_at -> handler start: the claim statement and the hand-off
         AtomicInteger seen = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
         try (HikariDataSource ds = Bench.pool(url, 20)) {
@@ -31,7 +38,13 @@ public final class LatencyWorker {
                 }
                 int n = seen.getAndIncrement();
                 if (n >= warmup && n < total) {
-                    samples[n - warmup] = now - Long.parseLong(m.group(1));
+                    long t = Long.parseLong(m.group(1));
+                    samples[n - warmup] = now - t;
+                    long created = micros(ctx.job().createdAt());
+                    long attempted = micros(ctx.job().attemptedAt());
+                    toInsert[n - warmup] = created - t;
+                    toClaim[n - warmup] = attempted - created;
+                    toStart[n - warmup] = now - attempted;
                 }
                 if (n == total - 1) {
                     done.countDown();
@@ -40,6 +53,11 @@ public final class LatencyWorker {
             System.out.println("READY");
             done.await();
             double[] p = Bench.percentilesMillis(samples);
+            double[] a = Bench.percentilesMillis(toInsert);
+            double[] b = Bench.percentilesMillis(toClaim);
+            double[] c = Bench.percentilesMillis(toStart);
+            System.out.println("# opskit latency breakdown p50/p99 ms: enqueue->insert " + a[0] + "/" + a[2]
+                    + ", insert->claim (commit, NOTIFY, wake-up) " + b[0] + "/" + b[2] + ", claim->handler " + c[0] + "/" + c[2]);
             System.out.println("LATENCY " + p[0] + " " + p[1] + " " + p[2]);
             w.shutdown(Duration.ofSeconds(5));
         }

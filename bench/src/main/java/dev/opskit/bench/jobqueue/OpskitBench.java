@@ -153,6 +153,8 @@ final class OpskitBench {
         Process worker = Bench.child(LatencyWorker.class, List.of(jdbcUrl, String.valueOf(total), String.valueOf(warmup)), line -> {
             if (line.startsWith("READY") || line.startsWith("LATENCY")) {
                 lines.add(line);
+            } else if (line.startsWith("# ")) {
+                System.out.println(line);
             } else {
                 System.err.println("[worker] " + line);
             }
@@ -166,9 +168,7 @@ final class OpskitBench {
             long interval = 1_000_000_000L / perSecond;
             long next = System.nanoTime();
             for (int i = 0; i < total; i++) {
-                while (System.nanoTime() < next) {
-                    Thread.onSpinWait();
-                }
+                Bench.sleepUntil(next);
                 next += interval;
                 q.enqueue(JobRequest.builder("timed").payload("{\"t\":" + Bench.nowMicros() + "}").build());
             }

@@ -1,0 +1,80 @@
+package dev.opskit.bench.jobqueue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.Arrays;
+
+/**
+ * The floor under any cross-process wake-up by LISTEN/NOTIFY on this machine, without opskit:
+ * one connection runs {@code SELECT pg_notify('c', 'x')} every 10 ms, a thread blocked in
+ * pgjdbc's {@code getNotifications(timeout)} on another connection receives it; prints p50 and p99
+ * of "statement sent -> notification received".
+ *
+ * <pre>
+ * mvn -q -pl bench exec:exec -Dbench.main=dev.opskit.bench.jobqueue.NotifyFloor -Dbench.args=""
+ * </pre>
+ */
+public final class NotifyFloor {
+    private NotifyFloor() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("# machine load before: " + Bench.load());
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start()) {
+            String url = pg.getJdbcUrl("postgres", "postgres");
+            for (int timeout : new int[] {250, 0}) {
+                try (Connection listen = DriverManager.getConnection(url); Connection send = DriverManager.getConnection(url)) {
+                    listen.createStatement().execute("LISTEN c");
+                    PGConnection p = listen.unwrap(PGConnection.class);
+                    Object lock = new Object();
+                    long[] got = new long[1];
+                    Thread t = new Thread(() -> {
+                        try {
+                            while (true) {
+                                PGNotification[] ns = p.getNotifications(timeout);
+                                if (ns != null && ns.length > 0) {
+                                    synchronized (lock) {
+                                        got[0] = System.nanoTime();
+                                        lock.notifyAll();
+                                    }
+                                }
+                            }
+                        } catch (Exception ignored) {
+                            // connection closed
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                    PreparedStatement ps = send.prepareStatement("SELECT pg_notify('c', 'x')");
+                    int n = 600;
+                    long[] lat = new long[n - 100];
+                    for (int i = 0; i < n; i++) {
+                        Thread.sleep(10);
+                        synchronized (lock) {
+                            got[0] = 0;
+                        }
+                        long t0 = System.nanoTime();
+                        ps.executeQuery().close();
+                        synchronized (lock) {
+                            while (got[0] == 0) {
+                                lock.wait(100);
+                            }
+                            if (i >= 100) {
+                                lat[i - 100] = got[0] - t0;
+                            }
+                        }
+                    }
+                    Arrays.sort(lat);
+                    System.out.printf("{\"measurement\":\"notify_delivery\",\"getNotifications_timeout_ms\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"load\":\"%s\"}%n",
+                            timeout, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, Bench.load());
+                }
+            }
+        }
+        System.exit(0);
+    }
+}
