@@ -7,7 +7,8 @@ import dev.opskit.deadletter.NewDeadLetter;
 import dev.opskit.deadletter.PostgresDeadLetterStore;
 import dev.opskit.deadletter.ReplayAllRequest;
 import dev.opskit.deadletter.ReplayProgress;
-import dev.opskit.deadletter.ReplayTarget;
+import dev.opskit.jobqueue.JobQueueReplayTarget;
+import dev.opskit.jobqueue.PostgresJobQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -139,39 +140,27 @@ public final class DeadLetterBench {
     private static void replayRate(DataSource ds, int n, int batch) throws Exception {
         String schema = "bench_replay";
         try (PostgresDeadLetterStore store = store(ds, schema, 1000)) {
+            // The real job queue's target: each replay enqueues a new job in the replay's transaction.
+            PostgresJobQueue queue = PostgresJobQueue.builder(ds).schema(schema).deadLetterStore(store).build();
+            queue.installSchema();
+            store.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(queue));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE " + schema + ".replayed_jobs (id bigserial PRIMARY KEY, letter_id bigint NOT NULL,"
-                        + " kind text NOT NULL, payload jsonb NOT NULL, attempts int NOT NULL DEFAULT 0,"
-                        + " created_at timestamptz NOT NULL DEFAULT now())");
                 st.execute("INSERT INTO " + schema + ".dead_letters (source, kind, payload, headers, attempts, reason, error_type, message)"
                         + " SELECT 'jobqueue:emails', 'send-email', jsonb_build_object('to', 'user' || g || '@example.com'),"
                         + " '{}'::jsonb, 25, 'max_attempts', 'java.io.IOException', 'smtp timed out'"
                         + " FROM generate_series(1, " + n + ") g");
                 st.execute("ANALYZE " + schema + ".dead_letters");
             }
-            // A stand-in for the job queue's target: enqueue a new job row in the replay's transaction.
-            String insert = "INSERT INTO " + schema + ".replayed_jobs (letter_id, kind, payload) VALUES (?, ?, ?::jsonb) RETURNING id";
-            store.registerReplayTarget("jobqueue:*", ReplayTarget.transactional((tx, letter) -> {
-                try (PreparedStatement ps = tx.prepareStatement(insert)) {
-                    ps.setLong(1, letter.id());
-                    ps.setString(2, letter.kind());
-                    ps.setString(3, letter.payload());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return "job-" + rs.getLong(1);
-                    }
-                }
-            }));
             long t0 = System.nanoTime();
             ReplayProgress p = store.replayAll(ReplayAllRequest.builder().source("jobqueue:*").batchSize(batch).build());
             double s = (System.nanoTime() - t0) / 1e9;
             long jobs;
             try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".replayed_jobs")) {
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs")) {
                 rs.next();
                 jobs = rs.getLong(1);
             }
-            System.out.printf("replay-all, unthrottled, batch %d, table-insert target: %d letters in %.2f s = %.0f letters/s"
+            System.out.printf("replay-all, unthrottled, batch %d, job-queue target: %d letters in %.2f s = %.0f letters/s"
                     + " (state %s, done %d, failed %d, jobs inserted %d)%n", batch, n, s, n / s, p.state(), p.done(), p.failed(), jobs);
         }
     }
