@@ -3,6 +3,7 @@ package dev.opskit.examples;
 import dev.opskit.core.breaker.BreakerConfig;
 import dev.opskit.core.breaker.BreakerMetrics;
 import dev.opskit.core.breaker.ProviderBreakers;
+import dev.opskit.core.breaker.SwitchSource;
 import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.env.EnvReport;
 import dev.opskit.core.env.EnvRequirements;
@@ -146,7 +147,7 @@ public final class ExampleService {
         shutdown.register("database", ShutdownPhase.CLOSE, timeLeft -> db.close());
         shutdown.installShutdownHook(SHUTDOWN_DEADLINE, 0);
         try {
-            run(startedAt, httpPort, migrations, shutdown, meters, db);
+            run(startedAt, httpPort, Path.of(env.value("OPSKIT_SWITCH_FILE").orElseThrow()), migrations, shutdown, meters, db);
             return 0;
         } catch (Exception | Error e) {
             shutdown.removeShutdownHook();
@@ -162,7 +163,7 @@ public final class ExampleService {
         }
     }
 
-    private static void run(Instant startedAt, int httpPort, Migrations migrations, GracefulShutdown shutdown,
+    private static void run(Instant startedAt, int httpPort, Path switchFile, Migrations migrations, GracefulShutdown shutdown,
             PrometheusMeterRegistry meters, ExampleDatabase db) throws Exception {
         // (2b) apply the migrations; the guard's Flyway callback checks the pending ones once more
         MigrateResult migrated = migrations.migrate(db.pool());
@@ -175,11 +176,16 @@ public final class ExampleService {
         log.info("opskit schemas installed in '{}': {} script(s) applied now", SchemaInstaller.DEFAULT_SCHEMA, applied.size());
 
         // providers' circuit breakers, tuned so the demo opens and closes them within seconds;
-        // OPENAI_CIRCUIT_OPEN=true / EMAIL_CIRCUIT_OPEN=true force them open (read from the environment)
+        // OPENAI_CIRCUIT_OPEN=true / EMAIL_CIRCUIT_OPEN=true force them open: from the switch file
+        // (OPSKIT_SWITCH_FILE, default ./opskit-switches.env), edited while the service runs, or
+        // from the environment at start-up
         ProviderBreakers breakers = ProviderBreakers.builder()
                 .add(demoBreaker(BreakerConfig.email()))
                 .add(demoBreaker(BreakerConfig.openai()))
+                .switchSource(SwitchSource.file(switchFile).or(SwitchSource.environment()))
+                .switchRefreshInterval(Duration.ofSeconds(1))
                 .build();
+        log.info("operator switches: {} (re-read every second), then the environment", switchFile.toAbsolutePath());
         shutdown.register("breakers", ShutdownPhase.CLOSE, timeLeft -> breakers.close());
 
         PostgresDeadLetterStore deadLetters = PostgresDeadLetterStore.builder(db.pool())
