@@ -361,7 +361,7 @@ abstract class JobQueueContract {
     void badInputIsRefusedWithAClearErrorAndNothingIsWritten() {
         assertThatThrownBy(() -> queue().enqueue(JobRequest.builder("k").payload("{\"a\": }").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payload must be valid JSON")
-                .hasMessageContaining("position 6");
+                .hasMessageContaining("character 7");
         assertThatThrownBy(() -> JobRequest.builder("k").queue("emails; DROP TABLE jobs"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue must match")
                 .hasMessageContaining("emails; DROP TABLE jobs");

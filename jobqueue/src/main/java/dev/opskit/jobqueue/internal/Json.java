@@ -1,5 +1,7 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.core.json.JsonText;
+import dev.opskit.core.json.JsonWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -15,29 +17,23 @@ public final class Json {
 
     /** One entry of a job's error history. */
     public static String error(int attempt, Instant at, String type, String message, String reason, Throwable error) {
-        StringBuilder b = new StringBuilder(256);
-        b.append("{\"attempt\":").append(attempt);
-        b.append(",\"at\":");
-        string(b, at.toString());
-        b.append(",\"type\":");
-        string(b, type);
-        b.append(",\"message\":");
-        string(b, message == null ? null : cut(message, MAX_MESSAGE));
-        b.append(",\"reason\":");
-        string(b, reason);
+        JsonWriter w = new JsonWriter(new StringBuilder(256)).beginObject()
+                .name("attempt").value(attempt)
+                .name("at").value(clean(at.toString()))
+                .name("type").value(clean(type))
+                .name("message").value(clean(message == null ? null : cut(message, MAX_MESSAGE)))
+                .name("reason").value(clean(reason));
         if (error != null) {
             Throwable root = error;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
             if (root != error) {
-                b.append(",\"cause\":");
-                string(b, root.getClass().getName());
+                w.name("cause").value(clean(root.getClass().getName()));
             }
-            b.append(",\"stack\":");
-            string(b, stack(error));
+            w.name("stack").value(clean(stack(error)));
         }
-        return b.append('}').toString();
+        return w.endObject().toString();
     }
 
     /** The stack trace of {@code t}, cut to {@link #MAX_STACK} characters. */
@@ -51,31 +47,12 @@ public final class Json {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
-    /** Appends {@code s} as a JSON string, or {@code null}. */
+    /** Appends {@code s} as a JSON string, or {@code null}; U+0000, which jsonb refuses, becomes U+FFFD. */
     public static void string(StringBuilder b, String s) {
-        if (s == null) {
-            b.append("null");
-            return;
-        }
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        // \u0000 cannot live in jsonb; every other control character is escaped
-                        b.append(c == 0 ? "\\ufffd" : String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        JsonText.quote(b, clean(s));
+    }
+
+    private static String clean(String s) {
+        return s == null ? null : s.replace('\0', '\uFFFD');
     }
 }
