@@ -527,7 +527,7 @@ public final class Workers implements AutoCloseable {
     private Outcome failure(Execution e, String kindOfFailure, Throwable t) {
         Job job = e.job();
         if (job.attempt() >= job.maxAttempts()) {
-            return Outcome.dead(e, "attempts_exhausted", t.getMessage(), t);
+            return Outcome.dead(e, "max_attempts", t.getMessage(), t);
         }
         Duration delay = backoff.delay(job.attempt());
         String error = Json.error(job.attempt(), Instant.now(), t.getClass().getName(), t.getMessage(),

@@ -142,7 +142,8 @@ abstract class JobQueueContract {
         assertThat(job.state()).isEqualTo(JobState.DEAD);
         assertThat(job.attempt()).isEqualTo(3);
         assertThat(job.errors()).contains("provider said no #1", "provider said no #2", "provider said no #3",
-                "java.lang.IllegalStateException", "attempts_exhausted");
+                "java.lang.IllegalStateException").containsPattern("\"reason\":\\s*\"max_attempts\"")
+                .as("one name for one reason: the dead-letter reason operators filter on").doesNotContain("attempts_exhausted");
     }
 
     @Test
@@ -248,7 +249,8 @@ abstract class JobQueueContract {
         assertThat(letter.attempts()).isEqualTo(2);
         assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
         assertThat(letter.message()).isEqualTo("card declined #2");
-        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2");
+        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2")
+                .containsPattern("\"reason\":\\s*\"" + letter.reason().code() + "\"");
         assertThat(letter.idempotencyKey()).isEqualTo("order-7");
         assertThat(letter.firstFailedAt()).isNotNull();
 

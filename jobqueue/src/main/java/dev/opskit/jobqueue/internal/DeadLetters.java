@@ -64,7 +64,7 @@ public final class DeadLetters {
 
     static DeadLetterReason reason(String reason) {
         return switch (reason) {
-            case "attempts_exhausted" -> DeadLetterReason.MAX_ATTEMPTS;
+            case "max_attempts" -> DeadLetterReason.MAX_ATTEMPTS;
             case "non_retryable" -> DeadLetterReason.NON_RETRYABLE;
             case "no_handler" -> DeadLetterReason.NO_HANDLER;
             case "rescued_after_lease" -> DeadLetterReason.RESCUED_AFTER_LEASE;
@@ -75,7 +75,7 @@ public final class DeadLetters {
 
     private static String reasonDetail(Job job, String reason) {
         return switch (reason) {
-            case "attempts_exhausted" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
+            case "max_attempts" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
             case "non_retryable" -> "the handler declared the error non-retryable";
             case "no_handler" -> "no handler is registered for kind '" + job.kind() + "'";
             case "rescued_after_lease" -> "the lease expired on the last attempt (" + job.attempt() + " of " + job.maxAttempts() + ")";
