@@ -251,6 +251,14 @@ abstract class JobQueueContract {
         assertThat(letter.message()).isEqualTo("card declined #2");
         assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2")
                 .containsPattern("\"reason\":\\s*\"" + letter.reason().code() + "\"");
+        for (Object entry : (java.util.List<?>) dev.opskit.core.json.JsonText.parse(letter.headers().get("errorHistory"))) {
+            String stack = (String) ((java.util.Map<?, ?>) entry).get("stack");
+            assertThat(stack.lines().filter(l -> l.startsWith("\tat "))).as("frames kept per attempt: %s", stack).hasSizeLessThanOrEqualTo(5);
+            assertThat(stack).as("the frames left out are counted").containsPattern("\t\\.\\.\\. \\d+ more$");
+        }
+        assertThat(letter.stackTrace()).as("the letter keeps the last attempt's full trace")
+                .startsWith("java.lang.IllegalStateException: card declined #2");
+        assertThat(letter.stackTrace().lines().filter(l -> l.startsWith("\tat "))).hasSizeGreaterThan(5);
         assertThat(letter.idempotencyKey()).isEqualTo("order-7");
         assertThat(letter.firstFailedAt()).isNotNull();
 
