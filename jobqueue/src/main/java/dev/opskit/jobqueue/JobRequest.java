@@ -1,6 +1,6 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.jobqueue.internal.JsonSyntax;
+import dev.opskit.core.json.JsonText;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -164,7 +164,7 @@ public final class JobRequest {
          */
         public Builder payload(String json) {
             Objects.requireNonNull(json, "payload must not be null");
-            String error = JsonSyntax.check(json);
+            String error = JsonText.jsonbSyntaxError(json);
             if (error != null) {
                 throw new IllegalArgumentException("payload must be valid JSON, but " + error + ": " + abbreviate(json));
             }

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -140,6 +141,9 @@ public final class Workers implements AutoCloseable {
     private final AtomicInteger handedBack = new AtomicInteger();
     private final AtomicInteger interrupted = new AtomicInteger();
     private volatile boolean draining;
+    /** When the stop-accepting step of a shutdown began (System.nanoTime), or null before. */
+    private volatile Long stopStartedNanos;
+    private volatile DrainReport lastDrainReport;
     private volatile boolean closing;
 
     private final ScheduledExecutorService timer;
@@ -220,7 +224,9 @@ public final class Workers implements AutoCloseable {
      * Registers this runtime with a shutdown coordinator: {@code STOP_ACCEPTING} stops claiming
      * and hands back claimed-but-unstarted jobs; {@code DRAIN} lets running jobs finish (see
      * {@link #shutdown(Duration)} for the deadlines) and flushes outcomes; {@code CLOSE} releases
-     * the listener and leader connections.
+     * the listener and leader connections. The {@link DrainReport} of the drain is logged once
+     * (INFO, or WARN when it is not clean) with this worker's id, and is then available from
+     * {@link #lastDrainReport()}.
      */
     public Workers registerWith(GracefulShutdown shutdown) {
         Objects.requireNonNull(shutdown, "shutdown must not be null");
@@ -239,7 +245,8 @@ public final class Workers implements AutoCloseable {
      * pending outcomes; closes its connections. Afterwards no job is left running under this
      * worker's name (unless the database was unreachable, in which case the leases expire and
      * the jobs are rescued). Safe to call more than once and from any thread; later calls do
-     * nothing more and report the counts of the first.
+     * nothing more and report the counts of the first. The report of the call that drained is
+     * also kept as {@link #lastDrainReport()}; it is returned, not logged.
      *
      * @param deadline positive
      */
@@ -248,6 +255,7 @@ public final class Workers implements AutoCloseable {
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("deadline must be greater than 0, but was " + deadline);
         }
+        boolean drains = phase.get() == Phase.RUNNING;
         long start = System.nanoTime();
         long end = start + deadline.toNanos();
         try {
@@ -257,8 +265,22 @@ public final class Workers implements AutoCloseable {
         }
         boolean clean = drainUntil(end);
         closeResources();
-        return new DrainReport(finishedDuringDrain.get(), handedBack.get(), interrupted.get(),
+        DrainReport report = new DrainReport(finishedDuringDrain.get(), handedBack.get(), interrupted.get(),
                 Duration.ofNanos(System.nanoTime() - start), clean);
+        if (drains) {
+            lastDrainReport = report;
+        }
+        return report;
+    }
+
+    /**
+     * The report of this runtime's graceful shutdown, whether it ran through {@link #shutdown(Duration)}
+     * or through the coordinator given to {@link #registerWith(GracefulShutdown)}; empty until a
+     * shutdown has drained (and when the runtime was never started). Its {@code took} counts from
+     * the moment claiming stopped. Safe to call from any thread.
+     */
+    public Optional<DrainReport> lastDrainReport() {
+        return Optional.ofNullable(lastDrainReport);
     }
 
     /** {@code shutdown(DEFAULT_SHUTDOWN_DEADLINE)}. */
@@ -527,7 +549,7 @@ public final class Workers implements AutoCloseable {
     private Outcome failure(Execution e, String kindOfFailure, Throwable t) {
         Job job = e.job();
         if (job.attempt() >= job.maxAttempts()) {
-            return Outcome.dead(e, "attempts_exhausted", t.getMessage(), t);
+            return Outcome.dead(e, "max_attempts", t.getMessage(), t);
         }
         Duration delay = backoff.delay(job.attempt());
         String error = Json.error(job.attempt(), Instant.now(), t.getClass().getName(), t.getMessage(),
@@ -951,6 +973,7 @@ public final class Workers implements AutoCloseable {
         if (!stopClaiming.compareAndSet(false, true)) {
             return;
         }
+        stopStartedNanos = System.nanoTime();
         log.info("{} - stopping: no more claims, handing back jobs that have not started", workerId);
         for (Runner r : runners.values()) {
             r.wakeUp();
@@ -986,8 +1009,24 @@ public final class Workers implements AutoCloseable {
         });
     }
 
+    /** The DRAIN phase of a {@link GracefulShutdown}: nobody receives the report, so it is logged and kept. */
     private void drain(Duration timeLeft) {
-        drainUntil(deadlineIn(timeLeft));
+        if (phase.get() != Phase.RUNNING) {
+            return;
+        }
+        Long stopped = stopStartedNanos;
+        long start = stopped != null ? stopped : System.nanoTime();
+        boolean clean = drainUntil(deadlineIn(timeLeft));
+        DrainReport r = new DrainReport(finishedDuringDrain.get(), handedBack.get(), interrupted.get(),
+                Duration.ofNanos(System.nanoTime() - start), clean);
+        lastDrainReport = r;
+        String line = "{} - drain report: finished={} handedBack={} interrupted={} took={}ms clean={}";
+        Object[] args = {workerId, r.finished(), r.handedBack(), r.interrupted(), r.took().toMillis(), r.clean()};
+        if (clean) {
+            log.info(line, args);
+        } else {
+            log.warn(line, args);
+        }
     }
 
     private boolean drainUntil(long end) {

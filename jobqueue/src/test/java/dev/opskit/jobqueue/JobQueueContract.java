@@ -142,7 +142,8 @@ abstract class JobQueueContract {
         assertThat(job.state()).isEqualTo(JobState.DEAD);
         assertThat(job.attempt()).isEqualTo(3);
         assertThat(job.errors()).contains("provider said no #1", "provider said no #2", "provider said no #3",
-                "java.lang.IllegalStateException", "attempts_exhausted");
+                "java.lang.IllegalStateException").containsPattern("\"reason\":\\s*\"max_attempts\"")
+                .as("one name for one reason: the dead-letter reason operators filter on").doesNotContain("attempts_exhausted");
     }
 
     @Test
@@ -248,7 +249,16 @@ abstract class JobQueueContract {
         assertThat(letter.attempts()).isEqualTo(2);
         assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
         assertThat(letter.message()).isEqualTo("card declined #2");
-        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2");
+        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2")
+                .containsPattern("\"reason\":\\s*\"" + letter.reason().code() + "\"");
+        for (Object entry : (java.util.List<?>) dev.opskit.core.json.JsonText.parse(letter.headers().get("errorHistory"))) {
+            String stack = (String) ((java.util.Map<?, ?>) entry).get("stack");
+            assertThat(stack.lines().filter(l -> l.startsWith("\tat "))).as("frames kept per attempt: %s", stack).hasSizeLessThanOrEqualTo(5);
+            assertThat(stack).as("the frames left out are counted").containsPattern("\t\\.\\.\\. \\d+ more$");
+        }
+        assertThat(letter.stackTrace()).as("the letter keeps the last attempt's full trace")
+                .startsWith("java.lang.IllegalStateException: card declined #2");
+        assertThat(letter.stackTrace().lines().filter(l -> l.startsWith("\tat "))).hasSizeGreaterThan(5);
         assertThat(letter.idempotencyKey()).isEqualTo("order-7");
         assertThat(letter.firstFailedAt()).isNotNull();
 
@@ -361,7 +371,7 @@ abstract class JobQueueContract {
     void badInputIsRefusedWithAClearErrorAndNothingIsWritten() {
         assertThatThrownBy(() -> queue().enqueue(JobRequest.builder("k").payload("{\"a\": }").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payload must be valid JSON")
-                .hasMessageContaining("position 6");
+                .hasMessageContaining("character 7");
         assertThatThrownBy(() -> JobRequest.builder("k").queue("emails; DROP TABLE jobs"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue must match")
                 .hasMessageContaining("emails; DROP TABLE jobs");

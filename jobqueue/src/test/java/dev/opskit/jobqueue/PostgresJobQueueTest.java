@@ -174,6 +174,46 @@ class PostgresJobQueueTest {
     }
 
     @Test
+    void aDrainRunByTheShutdownCoordinatorIsLoggedOnceWithTheWorkerIdAndKeptAsTheLastReport() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.opskit.core.shutdown.GracefulShutdown shutdown = new dev.opskit.core.shutdown.GracefulShutdown();
+        shutdown.onShutdownStarted(release::countDown);
+        Workers workers = Workers.builder(queue).workerId("drain-report-test").queue("default", 2)
+                .pollInterval(Duration.ofMillis(20))
+                .handler("slow", ctx -> {
+                    started.countDown();
+                    release.await();
+                })
+                .start()
+                .registerWith(shutdown);
+        assertThat(workers.lastDrainReport()).as("no shutdown yet").isEmpty();
+        long id = queue.enqueue(JobRequest.of("slow", "{}")).jobId();
+        assertThat(started.await(90, java.util.concurrent.TimeUnit.SECONDS)).as("the job started").isTrue();
+
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            shutdown.shutdown(Duration.ofSeconds(30));
+        } finally {
+            System.setErr(err);
+        }
+
+        DrainReport report = workers.lastDrainReport().orElseThrow();
+        assertThat(report.finished()).as("the running job finished during the drain").isEqualTo(1);
+        assertThat(report.handedBack()).isZero();
+        assertThat(report.interrupted()).isZero();
+        assertThat(report.clean()).isTrue();
+        assertThat(queue.get(id).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(log.lines().filter(l -> l.contains("drain report"))).singleElement().asString()
+                .contains("INFO", "drain-report-test", "finished=1 handedBack=0 interrupted=0", "clean=true");
+        assertThat(workers.shutdown(Duration.ofSeconds(5)).finished()).as("a later shutdown reports the same counts").isEqualTo(1);
+        assertThat(workers.lastDrainReport()).containsSame(report);
+    }
+
+    @Test
     void aRunAtInThePastMeansNow() {
         long id = queue.enqueue(JobRequest.builder("k").runAt(Instant.parse("2001-01-01T00:00:00Z")).build()).jobId();
         Job job = queue.get(id).orElseThrow();

@@ -10,7 +10,7 @@ import java.sql.SQLException;
 public interface DeadLetterSink {
     /**
      * @param job the job as removed from the queue, its error history including the last error
-     * @param reason why it gave up: {@code attempts_exhausted}, {@code non_retryable}, {@code no_handler}, {@code rescued_after_lease}
+     * @param reason why it gave up: {@code max_attempts}, {@code non_retryable}, {@code no_handler}, {@code rescued_after_lease}
      * @param error the last error, or null
      */
     void store(Connection c, Job job, String reason, Throwable error) throws SQLException;

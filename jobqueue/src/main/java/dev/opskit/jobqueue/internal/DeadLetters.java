@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
 /**
  * Turns a job that gave up into a dead letter: source {@code jobqueue:<queue>}, the job's kind
  * and payload, headers {@code jobId}, {@code queue}, {@code priority}, {@code maxAttempts} and
- * {@code errorHistory} (the job's whole error history, JSON), its unique key as idempotency key,
- * the last error, attempts and first/last failure times.
+ * {@code errorHistory} (the job's whole error history, JSON, with only the first
+ * {@value Json#HISTORY_FRAMES} stack frames per attempt, see {@link Json#history}), its unique key
+ * as idempotency key, the last error (with its full, capped stack trace), attempts and first/last
+ * failure times.
  */
 public final class DeadLetters {
     /** The prefix of the dead-letter source of every job-queue letter. */
@@ -37,7 +39,7 @@ public final class DeadLetters {
                 .header("queue", job.queue())
                 .header("priority", String.valueOf(job.priority()))
                 .header("maxAttempts", String.valueOf(job.maxAttempts()))
-                .header("errorHistory", job.errors())
+                .header("errorHistory", Json.history(job.errors()))
                 .idempotencyKey(job.uniqueKey())
                 .attempts(job.attempt())
                 .reason(reason(reason), reasonDetail(job, reason))
@@ -64,7 +66,7 @@ public final class DeadLetters {
 
     static DeadLetterReason reason(String reason) {
         return switch (reason) {
-            case "attempts_exhausted" -> DeadLetterReason.MAX_ATTEMPTS;
+            case "max_attempts" -> DeadLetterReason.MAX_ATTEMPTS;
             case "non_retryable" -> DeadLetterReason.NON_RETRYABLE;
             case "no_handler" -> DeadLetterReason.NO_HANDLER;
             case "rescued_after_lease" -> DeadLetterReason.RESCUED_AFTER_LEASE;
@@ -75,7 +77,7 @@ public final class DeadLetters {
 
     private static String reasonDetail(Job job, String reason) {
         return switch (reason) {
-            case "attempts_exhausted" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
+            case "max_attempts" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
             case "non_retryable" -> "the handler declared the error non-retryable";
             case "no_handler" -> "no handler is registered for kind '" + job.kind() + "'";
             case "rescued_after_lease" -> "the lease expired on the last attempt (" + job.attempt() + " of " + job.maxAttempts() + ")";

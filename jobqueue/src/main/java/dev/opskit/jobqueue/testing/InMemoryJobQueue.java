@@ -279,7 +279,7 @@ public final class InMemoryJobQueue implements JobQueue {
             if (t instanceof NonRetryableJobException) {
                 dead(job, "non_retryable", t.getMessage(), t);
             } else if (job.attempt() >= job.maxAttempts()) {
-                dead(job, "attempts_exhausted", t.getMessage(), t);
+                dead(job, "max_attempts", t.getMessage(), t);
             } else {
                 Duration delay = backoff.delay(job.attempt());
                 String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(), t.getClass().getName(),
