@@ -13,8 +13,9 @@ import java.util.Objects;
 /**
  * DEGRADED (never DOWN: dead letters need a human, not a restart) when more than
  * {@code maxWaiting} letters wait (default {@value #DEFAULT_MAX_WAITING}) or the oldest waiting
- * letter is older than {@code maxOldestAge} (default 24 hours); UP otherwise. Details: {@code waiting},
- * {@code oldest_age_seconds}, {@code sources} (waiting per source). Runs one {@link DeadLetterStore#stats()}
+ * letter is older than {@code maxOldestAge} (default 24 hours); UP otherwise. Details (camelCase, like every opskit check):
+ * {@code waiting}, {@code maxWaiting}, {@code oldestAgeSeconds} (0 when none waits), {@code maxOldestAgeSeconds},
+ * {@code sources} (waiting per source). Runs one {@link DeadLetterStore#stats()}
  * query per check; an unreachable database makes the check throw, which health registries report as DOWN.
  *
  * <pre>{@code
@@ -62,9 +63,9 @@ public final class DeadLetterHealthCheck implements HealthCheck {
         long ageSeconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).getSeconds());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("waiting", waiting);
-        details.put("max_waiting", maxWaiting);
-        details.put("oldest_age_seconds", ageSeconds);
-        details.put("max_oldest_age_seconds", maxOldestAge.getSeconds());
+        details.put("maxWaiting", maxWaiting);
+        details.put("oldestAgeSeconds", ageSeconds);
+        details.put("maxOldestAgeSeconds", maxOldestAge.getSeconds());
         details.put("sources", perSource);
         boolean degraded = waiting > maxWaiting || (oldest != null && ageSeconds > maxOldestAge.getSeconds());
         return HealthResult.of(degraded ? HealthStatus.DEGRADED : HealthStatus.UP, details);

@@ -428,7 +428,9 @@ abstract class DeadLetterStoreContract {
         assertThat(check.check().status()).isEqualTo(dev.opskit.core.health.HealthStatus.UP);
         store.add(letter("a:x").build());
         assertThat(check.check().status()).isEqualTo(dev.opskit.core.health.HealthStatus.DEGRADED);
-        assertThat(check.check().details()).containsEntry("waiting", 3L);
+        assertThat(check.check().details()).containsEntry("waiting", 3L)
+                .containsEntry("maxWaiting", 2L).containsEntry("maxOldestAgeSeconds", 3600L)
+                .containsOnlyKeys("waiting", "maxWaiting", "oldestAgeSeconds", "maxOldestAgeSeconds", "sources");
 
         DeadLetterStore other = newStore(new SimpleMeterRegistry());
         DeadLetterHealthCheck oldCheck = DeadLetterHealthCheck.builder(other).build();

@@ -201,8 +201,8 @@ public final class ExampleService {
                 CheckOptions.readiness().timeout(Duration.ofSeconds(2)).interval(Duration.ofSeconds(2)));
         health.register("db-pool", HikariPoolCheck.of(db.pool()), CheckOptions.readiness().critical(false));
         health.register("disk", HealthChecks.diskSpace(Path.of(System.getProperty("java.io.tmpdir")), 100L * 1024 * 1024));
-        breakers.healthChecks().forEach((name, check) ->
-                health.register("breaker." + name, check, CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(1))));
+        health.registerAll("breaker.", breakers.healthChecks(),      // breaker.email, breaker.openai
+                CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(1)));
         health.register("jobs", new JobQueueHealthCheck(queue, Duration.ofMinutes(1), JobQueueHealthCheck.DEFAULT_EXPIRED_LEASE_GRACE),
                 CheckOptions.readiness().critical(false).interval(Duration.ofSeconds(2)));
         health.register("dead-letters", DeadLetterHealthCheck.builder(deadLetters).maxWaiting(0).build(),

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * HealthRegistry health = HealthRegistry.create();
  * health.register("db", HealthChecks.dataSource(dataSource), CheckOptions.readiness().timeout(Duration.ofSeconds(1)));
- * health.registerAll(breakers.healthChecks(), CheckOptions.readiness().critical(false));
+ * health.registerAll("breaker.", breakers.healthChecks(), CheckOptions.readiness().critical(false));
  * health.bindTo(gracefulShutdown);      // readiness 503 from the moment shutdown starts
  * health.start();                       // background refresh
  * HealthReport ready = health.readiness();
@@ -150,15 +150,34 @@ public final class HealthRegistry implements AutoCloseable {
     }
 
     /**
-     * Registers every check of {@code checks} (for example {@code breakers.healthChecks()}) with the
-     * same options. All names are validated first, so either all are registered or none is.
+     * Registers every check of {@code checks} under its own key, with the same options. All names
+     * are validated first, so either all are registered or none is. For breakers, prefer
+     * {@link #registerAll(String, Map, CheckOptions) registerAll("breaker.", breakers.healthChecks(), options)}:
+     * their keys are the bare breaker names ({@code openai}).
      *
      * @throws IllegalArgumentException when a name is invalid or already registered
      */
     public HealthRegistry registerAll(Map<String, ? extends HealthCheck> checks, CheckOptions options) {
+        return registerAll("", checks, options);
+    }
+
+    /**
+     * Registers every check of {@code checks} under {@code prefix + key}, with the same options:
+     * {@code registerAll("breaker.", breakers.healthChecks(), options)} registers {@code breaker.email}
+     * and {@code breaker.openai}. All names are validated first, so either all are registered or none is.
+     *
+     * @param prefix put before each key as is (include the separator, e.g. {@code "breaker."}); may be empty
+     * @throws IllegalArgumentException when a resulting name is invalid or already registered
+     */
+    public HealthRegistry registerAll(String prefix, Map<String, ? extends HealthCheck> checks, CheckOptions options) {
+        Objects.requireNonNull(prefix, "prefix must not be null");
         Objects.requireNonNull(checks, "checks must not be null");
         Objects.requireNonNull(options, "options must not be null");
-        Map<String, HealthCheck> copy = new LinkedHashMap<>(checks);
+        Map<String, HealthCheck> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, ? extends HealthCheck> e : checks.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "check names must not be null");
+            copy.put(prefix + e.getKey(), e.getValue());
+        }
         synchronized (lock) {
             for (Map.Entry<String, HealthCheck> e : copy.entrySet()) {
                 Objects.requireNonNull(e.getKey(), "check names must not be null");

@@ -291,6 +291,26 @@ class HealthRegistryTest {
     }
 
     @Test
+    void registerAllWithAPrefixRegistersEachKeyUnderThePrefixedName() {
+        Map<String, ControllableCheck> breakers = new LinkedHashMap<>(); // like breakers.healthChecks(): bare names
+        breakers.put("openai", ControllableCheck.create().degraded("OPEN"));
+        breakers.put("email", ControllableCheck.create());
+        health.registerAll("breaker.", breakers, CheckOptions.readiness().critical(false));
+
+        assertThat(health.names()).containsExactly("breaker.openai", "breaker.email");
+        assertThat(health.readiness().checks()).extracting(CheckSnapshot::name)
+                .containsExactly("breaker.openai", "breaker.email");
+
+        assertThatThrownBy(() -> health.registerAll("bad prefix.", Map.of("stripe", ControllableCheck.create()),
+                CheckOptions.readiness()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bad prefix.stripe'");
+        assertThatThrownBy(() -> health.registerAll("breaker.", Map.of("email", ControllableCheck.create()),
+                CheckOptions.readiness()))
+                .hasMessageContaining("'breaker.email' is already registered");
+        assertThat(health.names()).containsExactly("breaker.openai", "breaker.email");
+    }
+
+    @Test
     void optionsRejectBadValuesAndNameThem() {
         assertThatThrownBy(() -> CheckOptions.readiness().timeout(Duration.ZERO))
                 .hasMessageContaining("timeout must be greater than 0").hasMessageContaining("but was 0 ms");

@@ -563,17 +563,22 @@ public final class ProviderBreaker {
         } else if (now == CircuitBreaker.State.HALF_OPEN) {
             halfOpenSinceMillis = at;
         }
+        // One reading of the metrics: calls still in flight keep recording into them, so reading
+        // them twice could show two different rates for the same transition.
         CircuitBreaker.Metrics m = cb.getMetrics();
+        float failureRate = m.getFailureRate();
+        float slowCallRate = m.getSlowCallRate();
+        int bufferedCalls = m.getNumberOfBufferedCalls();
         BreakerState from = BreakerState.of(before);
         BreakerState to = BreakerState.of(now);
-        String cause = pendingCause != null ? pendingCause : describe(from, to, m);
+        String cause = pendingCause != null ? pendingCause : describe(from, to, failureRate, slowCallRate, bufferedCalls);
         pendingCause = null;
-        BreakerTransition transition = new BreakerTransition(name, from, to, m.getFailureRate(), m.getSlowCallRate(),
+        BreakerTransition transition = new BreakerTransition(name, from, to, failureRate, slowCallRate,
                 cause, clock.instant());
         if (to == BreakerState.CLOSED || to == BreakerState.HALF_OPEN) {
-            log.info("{} - circuit breaker {} -> {} (failure rate {}): {}", name, from, to, rate(m.getFailureRate()), cause);
+            log.info("{} - circuit breaker {} -> {}: {}", name, from, to, cause);
         } else {
-            log.warn("{} - circuit breaker {} -> {} (failure rate {}): {}", name, from, to, rate(m.getFailureRate()), cause);
+            log.warn("{} - circuit breaker {} -> {}: {}", name, from, to, cause);
         }
         for (Consumer<BreakerTransition> listener : listeners) {
             try {
@@ -584,19 +589,27 @@ public final class ProviderBreaker {
         }
     }
 
-    private String describe(BreakerState from, BreakerState to, CircuitBreaker.Metrics m) {
+    /**
+     * The cause of a transition in words. When it opens on the rates, names the one rate that
+     * tripped it (the failure rate when it reached its threshold, as resilience4j checks it first,
+     * else the slow-call rate), read from the same metrics as the {@link BreakerTransition}.
+     */
+    private String describe(BreakerState from, BreakerState to, float failureRate, float slowCallRate,
+            int bufferedCalls) {
         return switch (to) {
             case OPEN -> {
-                if (from == BreakerState.HALF_OPEN
-                        && m.getNumberOfBufferedCalls() < config.permittedCallsInHalfOpenState()) {
+                if (from == BreakerState.HALF_OPEN && bufferedCalls < config.permittedCallsInHalfOpenState()) {
                     yield "half-open probe calls did not finish within maxWaitInHalfOpenState "
                             + config.maxWaitInHalfOpenState() + " (a hung call?); open again for "
                             + config.waitInOpenState();
                 }
+                boolean slowCalls = failureRate < config.failureRateThreshold()
+                        && slowCallRate >= config.slowCallRateThreshold();
+                String trippedRate = slowCalls
+                        ? "slow-call rate " + rate(slowCallRate) + " (threshold " + rate(config.slowCallRateThreshold()) + ")"
+                        : "failure rate " + rate(failureRate) + " (threshold " + rate(config.failureRateThreshold()) + ")";
                 yield (from == BreakerState.HALF_OPEN ? "probe calls failed: " : "")
-                        + "failure rate " + rate(m.getFailureRate()) + " (threshold " + rate(config.failureRateThreshold())
-                        + "), slow-call rate " + rate(m.getSlowCallRate()) + " (threshold "
-                        + rate(config.slowCallRateThreshold()) + ") over " + m.getNumberOfBufferedCalls()
+                        + trippedRate + " over " + bufferedCalls
                         + " calls; last failure: " + describe(lastFailure) + "; open for " + config.waitInOpenState();
             }
             case HALF_OPEN -> "waited " + config.waitInOpenState() + " in open state; letting "

@@ -3,7 +3,10 @@ package dev.opskit.core.breaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +82,32 @@ class ProviderBreakerTransitionsTest {
         assertThat(opened.failureRate()).isEqualTo(50f);
         assertThat(opened.cause()).contains("failure rate 50.0% (threshold 50.0%)")
                 .contains("last failure: java.io.IOException: connection refused");
+    }
+
+    @Test
+    void theTransitionLogLineNamesTheOneRateThatOpenedTheBreaker() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        // slf4j-simple (test scope) writes to whatever System.err is at the time of the call.
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ProviderBreaker b = breaker(small().name("mailer"));
+            b.callInline(TIMEOUT, () -> "ok");
+            fail(b);
+            fail(b);
+            fail(b);
+            assertThat(b.state()).isEqualTo(BreakerState.OPEN);
+        } finally {
+            System.setErr(original);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("mailer - circuit breaker CLOSED -> OPEN")).toList();
+        assertThat(lines).singleElement().asString()
+                .endsWith("WARN dev.opskit.core.breaker.ProviderBreaker - mailer - circuit breaker CLOSED -> OPEN: "
+                        + "failure rate 75.0% (threshold 50.0%) over 4 calls; "
+                        + "last failure: java.io.IOException: connection refused; open for PT30S")
+                .doesNotContain("slow-call rate");
+        assertThat(transitions.get(0).failureRate()).isEqualTo(75f);
     }
 
     @Test

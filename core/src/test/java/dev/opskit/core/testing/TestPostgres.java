@@ -25,6 +25,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  * (for example {@code jdbc:postgresql://localhost:5432/postgres?user=postgres&password=secret}),
  * tests use that server instead; its user needs the CREATEDB privilege.
  *
+ * <p>The embedded server's data directory is a temporary directory named
+ * {@code opskit-test-pg-<run id>-<random>} when the environment variable {@code OPSKIT_TEST_RUN_ID}
+ * is set ({@code .ci/run} sets {@code ci-<its pid>}), else {@code opskit-test-pg-<random>}. The
+ * directory is on the PostgreSQL command line, so a CI script can stop exactly the servers of its
+ * own run ({@code pkill -f opskit-test-pg-ci-1234-}) when a test JVM was killed before it could.
+ *
  * <p>{@link #createDatabase(String)} gives each test class a database of its own, so classes never
  * see each other's rows. {@link #stop()} and {@link #start()} take the embedded server down and
  * bring it back on the same port with the same data, for tests of behaviour across an outage.
@@ -32,6 +38,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class TestPostgres {
     /** Environment variable naming an external server to use instead of the embedded one. */
     public static final String EXTERNAL_URL_ENV = "OPSKIT_TEST_JDBC_URL";
+    /** Environment variable tagging the embedded server's data directory with the id of a test run. */
+    public static final String RUN_ID_ENV = "OPSKIT_TEST_RUN_ID";
+
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
     private static volatile TestPostgres shared;
 
@@ -166,7 +176,7 @@ public final class TestPostgres {
             return;
         }
         try {
-            dataDirectory = Files.createTempDirectory("opskit-test-pg-");
+            dataDirectory = Files.createTempDirectory(dataDirectoryPrefix(System.getenv(RUN_ID_ENV)));
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
@@ -175,6 +185,23 @@ public final class TestPostgres {
         }
         embedded = launch();
         Runtime.getRuntime().addShutdownHook(new Thread(this::destroy, "opskit-test-pg-cleanup"));
+    }
+
+    /**
+     * {@code opskit-test-pg-<runId>-}, or {@code opskit-test-pg-} when {@code runId} is null or blank.
+     *
+     * @throws IllegalStateException when {@code runId} has characters other than letters, digits,
+     *     {@code _ . -}, or is longer than 100 characters
+     */
+    static String dataDirectoryPrefix(String runId) {
+        if (runId == null || runId.isBlank()) {
+            return "opskit-test-pg-";
+        }
+        if (!RUN_ID.matcher(runId).matches()) {
+            throw new IllegalStateException(RUN_ID_ENV + " must be 1 to 100 letters, digits, '_', '.' or '-', but was '"
+                    + runId + "'");
+        }
+        return "opskit-test-pg-" + runId + "-";
     }
 
     private EmbeddedPostgres launch() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +21,27 @@ class TestPostgresTest {
              ResultSet rs = st.executeQuery("SHOW server_version_num")) {
             rs.next();
             assertThat(Integer.parseInt(rs.getString(1))).isGreaterThanOrEqualTo(160000);
+        }
+    }
+
+    @Test
+    void theDataDirectoryIsTaggedWithTheRunIdSoCiCleanupStopsOnlyItsOwnServers() {
+        assertThat(TestPostgres.dataDirectoryPrefix(null)).isEqualTo("opskit-test-pg-");
+        assertThat(TestPostgres.dataDirectoryPrefix(" ")).isEqualTo("opskit-test-pg-");
+        assertThat(TestPostgres.dataDirectoryPrefix("ci-4711")).isEqualTo("opskit-test-pg-ci-4711-");
+        assertThatThrownBy(() -> TestPostgres.dataDirectoryPrefix("ci 4711; rm"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("OPSKIT_TEST_RUN_ID").hasMessageContaining("'ci 4711; rm'");
+    }
+
+    @Test
+    void theRunningServerUsesTheTaggedDataDirectory(TestDatabase db) throws SQLException {
+        assumeFalse(db.server().isExternal(), "an external server has its own data directory");
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW data_directory")) {
+            rs.next();
+            assertThat(Path.of(rs.getString(1)).getFileName().toString())
+                    .startsWith(TestPostgres.dataDirectoryPrefix(System.getenv(TestPostgres.RUN_ID_ENV)));
         }
     }
 
