@@ -974,6 +974,8 @@ public final class Workers implements AutoCloseable {
             return;
         }
         stopStartedNanos = System.nanoTime();
+        // from here on a job that ends counts as finished during the drain, even before the DRAIN phase starts
+        draining = true;
         log.info("{} - stopping: no more claims, handing back jobs that have not started", workerId);
         for (Runner r : runners.values()) {
             r.wakeUp();

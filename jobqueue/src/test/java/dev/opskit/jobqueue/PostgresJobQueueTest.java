@@ -178,7 +178,6 @@ class PostgresJobQueueTest {
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         dev.opskit.core.shutdown.GracefulShutdown shutdown = new dev.opskit.core.shutdown.GracefulShutdown();
-        shutdown.onShutdownStarted(release::countDown);
         Workers workers = Workers.builder(queue).workerId("drain-report-test").queue("default", 2)
                 .pollInterval(Duration.ofMillis(20))
                 .handler("slow", ctx -> {
@@ -187,6 +186,8 @@ class PostgresJobQueueTest {
                 })
                 .start()
                 .registerWith(shutdown);
+        // let the job end only once claiming has stopped (STOP_ACCEPTING ran), so it ends during the drain
+        shutdown.register("release-the-job", dev.opskit.core.shutdown.ShutdownPhase.DRAIN, timeLeft -> release.countDown());
         assertThat(workers.lastDrainReport()).as("no shutdown yet").isEmpty();
         long id = queue.enqueue(JobRequest.of("slow", "{}")).jobId();
         assertThat(started.await(90, java.util.concurrent.TimeUnit.SECONDS)).as("the job started").isTrue();
