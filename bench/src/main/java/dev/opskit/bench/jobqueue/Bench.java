@@ -23,6 +23,39 @@ final class Bench {
     private Bench() {
     }
 
+    /** One call of a timed loop: {@code thread} is the caller's index, {@code n} counts its calls from 0. */
+    @FunctionalInterface
+    interface Call {
+        void run(int thread, long n);
+    }
+
+    /**
+     * Runs {@code call} in a loop on {@code threads} threads for {@code duration} and returns the
+     * calls per second over the wall-clock time all of them took.
+     */
+    static double callsPerSecond(int threads, java.time.Duration duration, Call call) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        long end = System.nanoTime() + duration.toNanos();
+        List<Thread> ts = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    call.run(id, n++);
+                    count.incrementAndGet();
+                }
+            });
+            th.start();
+            ts.add(th);
+        }
+        for (Thread th : ts) {
+            th.join();
+        }
+        return count.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
     static long nowMicros() {
         Instant i = Instant.now();
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;

@@ -10,12 +10,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * db-scheduler 15.1.1, configured as its README recommends for throughput on PostgreSQL:
@@ -107,26 +105,8 @@ final class DbSchedulerBench {
             client.schedule(task.instance("w" + i), Instant.now().plusSeconds(3600));
         }
         Bench.sql(ds, "TRUNCATE scheduled_tasks");
-        AtomicLong count = new AtomicLong();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<Thread> ts = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            Thread th = new Thread(() -> {
-                long n = 0;
-                while (System.nanoTime() < end) {
-                    client.schedule(task.instance(id + "-" + n++), Instant.now().plusSeconds(3600));
-                    count.incrementAndGet();
-                }
-            });
-            th.start();
-            ts.add(th);
-        }
-        for (Thread th : ts) {
-            th.join();
-        }
-        return new Result(SYSTEM, "enqueue_single_" + threads + "t", count.get() / ((System.nanoTime() - start) / 1e9), "jobs/s",
+        double rate = Bench.callsPerSecond(threads, java.time.Duration.ofSeconds(seconds), (id, n) -> client.schedule(task.instance(id + "-" + n), Instant.now().plusSeconds(3600)));
+        return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
                 "SchedulerClient.schedule(instance, time), " + threads + " threads, pool 20");
     }
 

@@ -9,10 +9,8 @@ import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
 import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -134,24 +132,8 @@ final class JobRunrBench {
             scheduler.enqueue(() -> JobRunrJobs.noop());
         }
         reset(ds);
-        AtomicLong count = new AtomicLong();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<Thread> ts = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    scheduler.enqueue(() -> JobRunrJobs.noop());
-                    count.incrementAndGet();
-                }
-            });
-            th.start();
-            ts.add(th);
-        }
-        for (Thread th : ts) {
-            th.join();
-        }
-        return new Result(SYSTEM, "enqueue_single_" + threads + "t", count.get() / ((System.nanoTime() - start) / 1e9), "jobs/s",
+        double rate = Bench.callsPerSecond(threads, java.time.Duration.ofSeconds(seconds), (id, n) -> scheduler.enqueue(() -> JobRunrJobs.noop()));
+        return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
                 "JobScheduler.enqueue(lambda), no server running, " + threads + " threads, pool 20");
     }
 

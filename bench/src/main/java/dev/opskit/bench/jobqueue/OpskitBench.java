@@ -13,7 +13,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The opskit job queue's measurements. */
 final class OpskitBench {
@@ -118,25 +117,8 @@ final class OpskitBench {
             q.enqueue(JobRequest.builder("noop").payload("{}").build());
         }
         reset(ds);
-        AtomicLong count = new AtomicLong();
-        long end = System.nanoTime() + duration.toNanos();
-        List<Thread> ts = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(() -> {
-                JobRequest r = JobRequest.builder("noop").payload("{\"to\":\"ana@example.com\"}").build();
-                while (System.nanoTime() < end) {
-                    q.enqueue(r);
-                    count.incrementAndGet();
-                }
-            });
-            th.start();
-            ts.add(th);
-        }
-        for (Thread th : ts) {
-            th.join();
-        }
-        double rate = count.get() / ((System.nanoTime() - start) / 1e9);
+        JobRequest r = JobRequest.builder("noop").payload("{\"to\":\"ana@example.com\"}").build();
+        double rate = Bench.callsPerSecond(threads, duration, (id, n) -> q.enqueue(r));
         return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
                 "one job per enqueue(request) call, each its own transaction, " + threads + " threads, pool 20");
     }
