@@ -31,17 +31,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.LinkedBlockingDeque;
 
 /**
  * The worker runtime: claims jobs of its queues from a {@link PostgresJobQueue}, runs them on
@@ -296,7 +293,7 @@ public final class Workers implements AutoCloseable {
         final String name;
         final int concurrency;
         final Semaphore slots;
-        final ExecutorService executor;
+        WorkerPool pool; // threads start with the runtime, not with the builder
         final Object wakeLock = new Object();
         boolean wake;
         Thread fetcher;
@@ -305,12 +302,10 @@ public final class Workers implements AutoCloseable {
             this.name = name;
             this.concurrency = concurrency;
             this.slots = new Semaphore(concurrency);
-            AtomicInteger n = new AtomicInteger();
-            this.executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingDeque<>(), r -> daemon(r, "opskit-jobqueue-" + name + "-" + n.incrementAndGet()));
         }
 
         void start() {
+            pool = new WorkerPool("opskit-jobqueue-" + name + "-", concurrency);
             fetcher = daemon(this::fetchLoop, "opskit-jobqueue-fetch-" + name);
             fetcher.start();
         }
@@ -368,12 +363,14 @@ public final class Workers implements AutoCloseable {
                     n = 0;
                     more = claimed.size() == limit;
                     followUp = !more && !claimed.isEmpty();
+                    List<Runnable> batch = new ArrayList<>(claimed.size());
                     for (Claimed c : claimed) {
                         Execution e = new Execution(c, this);
                         active.put(c.job().id(), e);
                         metrics.waited(name, c.waitedMicros());
-                        executor.execute(() -> run(e));
+                        batch.add(() -> run(e));
                     }
+                    pool.executeAll(batch);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -1096,7 +1093,11 @@ public final class Workers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        runners.values().forEach(r -> r.executor.shutdownNow());
+        runners.values().forEach(r -> {
+            if (r.pool != null) {
+                r.pool.shutdownNow();
+            }
+        });
         timer.shutdownNow();
         for (Thread t : new Thread[] {listener, maintainer}) {
             if (t != null) {

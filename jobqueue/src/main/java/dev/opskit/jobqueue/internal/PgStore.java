@@ -55,6 +55,7 @@ public final class PgStore {
     private final String insertPlain;
     private final String insertUnique;
     private final String existingUnique;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<String> claimSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
 
     public PgStore(String schema) {
         this.schema = schema;
@@ -292,6 +293,45 @@ public final class PgStore {
 
     // ---------------------------------------------------------------- workers
 
+    /**
+     * The claim statement for one batch size. The LIMIT is a literal, not a parameter: with a
+     * parameter the server's generic plan assumes it fetches a tenth of the table, loses to the
+     * custom plan every time, and every claim is planned again (measured: 0.12 ms of planning per
+     * 16-job claim, a third of its cost). One prepared statement per batch size plans once.
+     */
+    private String claimSql(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("claim limit must be at least 1, was " + limit);
+        }
+        if (limit < claimSql.length()) {
+            String cached = claimSql.get(limit);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        String sql = """
+                WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+                next AS (
+                    SELECT id FROM %s
+                     WHERE queue = ? AND state = 'available' AND run_at <= now()
+                     ORDER BY priority, run_at, id
+                     LIMIT %d
+                     FOR UPDATE SKIP LOCKED)
+                UPDATE %s j
+                   SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
+                       lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                  FROM next, async
+                 WHERE j.id = next.id
+                RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
+                          j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
+                          j.errors::text, j.replay_of,
+                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, limit, jobs);
+        if (limit < claimSql.length()) {
+            claimSql.set(limit, sql);
+        }
+        return sql;
+    }
+
     /** A claimed job with its fencing token and how long it waited since it was due. */
     public record Claimed(Job job, long token, long waitedMicros) {
     }
@@ -303,29 +343,12 @@ public final class PgStore {
      * leaves the job waiting, and the random token of the claim keeps the old claimer fenced off.
      */
     public List<Claimed> claim(Connection c, String queue, int limit, String workerId, long token, Duration lease) throws SQLException {
-        String sql = """
-                WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
-                next AS (
-                    SELECT id FROM %s
-                     WHERE queue = ? AND state = 'available' AND run_at <= now()
-                     ORDER BY priority, run_at, id
-                     LIMIT ?
-                     FOR UPDATE SKIP LOCKED)
-                UPDATE %s j
-                   SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
-                       lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-                  FROM next, async
-                 WHERE j.id = next.id
-                RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
-                          j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
-                          j.errors::text, j.replay_of,
-                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, jobs);
+        String sql = claimSql(limit);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, queue);
-            ps.setInt(2, limit);
-            ps.setLong(3, token);
-            ps.setString(4, workerId);
-            ps.setLong(5, lease.toMillis());
+            ps.setLong(2, token);
+            ps.setString(3, workerId);
+            ps.setLong(4, lease.toMillis());
             List<Claimed> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
