@@ -103,6 +103,9 @@ public final class Workers implements AutoCloseable {
     public static final int DEFAULT_CONCURRENCY = 10;
 
     private static final int MAX_COMPLETION_BATCH = 1000;
+    private static final int COMPLETION_BUSY_BATCH = 4;
+    private static final int COMPLETION_LINGER_BATCH = 200;
+    private static final long COMPLETION_LINGER_MICROS = 1000;
     private static final int RESCUE_BATCH = 1000;
     private static final int PRUNE_BATCH = 5000;
     private static final long TIMEOUT_SWEEP_MS = 50;
@@ -616,6 +619,7 @@ public final class Workers implements AutoCloseable {
                     }
                     batch.add(first);
                     outcomes.drainTo(batch, MAX_COMPLETION_BATCH - 1);
+                    lingerIfBusy(batch);
                 }
                 store(batch);
                 pendingOutcomes.addAndGet(-batch.size());
@@ -644,6 +648,32 @@ public final class Workers implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Under load, gathers outcomes for up to {@link #COMPLETION_LINGER_MICROS} more before storing
+     * them: each statement has a fixed cost on the server, and a burn-down of no-op jobs otherwise
+     * stores some 15 per statement. A batch that came alone (a quiet queue) is stored at once, and
+     * so is everything while stopping. Slots are freed when a job ends, not when its outcome is
+     * stored, so the wait delays no claim.
+     */
+    private void lingerIfBusy(List<Outcome> batch) throws InterruptedException {
+        if (batch.size() < COMPLETION_BUSY_BATCH || draining || closing) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(COMPLETION_LINGER_MICROS);
+        while (batch.size() < COMPLETION_LINGER_BATCH) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Outcome next = outcomes.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            outcomes.drainTo(batch, MAX_COMPLETION_BATCH - batch.size());
         }
     }
 

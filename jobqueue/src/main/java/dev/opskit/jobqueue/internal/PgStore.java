@@ -310,22 +310,21 @@ public final class PgStore {
             }
         }
         String sql = """
-                WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
-                next AS (
-                    SELECT id FROM %s
-                     WHERE queue = ? AND state = 'available' AND run_at <= now()
-                     ORDER BY priority, run_at, id
-                     LIMIT %d
-                     FOR UPDATE SKIP LOCKED)
+                WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
                 UPDATE %s j
                    SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
                        lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-                  FROM next, async
-                 WHERE j.id = next.id
+                  FROM async
+                 WHERE j.ctid = ANY(ARRAY(
+                    SELECT ctid FROM %s
+                     WHERE queue = ? AND state = 'available' AND run_at <= now()
+                     ORDER BY priority, run_at, id
+                     LIMIT %d
+                     FOR UPDATE SKIP LOCKED))
                 RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
                           j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
                           j.errors::text, j.replay_of,
-                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, limit, jobs);
+                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, jobs, limit);
         if (limit < claimSql.length()) {
             claimSql.set(limit, sql);
         }
@@ -345,10 +344,10 @@ public final class PgStore {
     public List<Claimed> claim(Connection c, String queue, int limit, String workerId, long token, Duration lease) throws SQLException {
         String sql = claimSql(limit);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, queue);
-            ps.setLong(2, token);
-            ps.setString(3, workerId);
-            ps.setLong(4, lease.toMillis());
+            ps.setLong(1, token);
+            ps.setString(2, workerId);
+            ps.setLong(3, lease.toMillis());
+            ps.setString(4, queue);
             List<Claimed> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
