@@ -30,6 +30,8 @@ public final class JobRequest {
     public static final int DEFAULT_MAX_ATTEMPTS = 20;
     /** The largest allowed {@code maxAttempts}. */
     public static final int MAX_MAX_ATTEMPTS = 10_000;
+    private static final Instant RUN_AT_LIMIT = Instant.parse("+10000-01-01T00:00:00Z");
+
     /** The default priority; lower numbers run first. */
     public static final int DEFAULT_PRIORITY = 0;
     /** Allowed priorities: from {@value #MIN_PRIORITY} (first) to {@value #MAX_PRIORITY} (last). */
@@ -185,9 +187,17 @@ public final class JobRequest {
             return this;
         }
 
-        /** Run no earlier than {@code runAt}; a time in the past means "now". Replaces any {@link #delay}. */
+        /**
+         * Run no earlier than {@code runAt}; a time in the past means "now". Replaces any {@link #delay}.
+         *
+         * @throws IllegalArgumentException when {@code runAt} is in the year 10000 or later
+         */
         public Builder runAt(Instant runAt) {
-            this.runAt = Objects.requireNonNull(runAt, "runAt must not be null");
+            Objects.requireNonNull(runAt, "runAt must not be null");
+            if (!runAt.isBefore(RUN_AT_LIMIT)) {
+                throw new IllegalArgumentException("runAt must be before " + RUN_AT_LIMIT + ", but was " + runAt);
+            }
+            this.runAt = runAt;
             this.delay = Duration.ZERO;
             return this;
         }

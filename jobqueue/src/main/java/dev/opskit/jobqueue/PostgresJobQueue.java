@@ -48,6 +48,7 @@ public final class PostgresJobQueue implements JobQueue {
     private final Metrics metrics;
     private final DeadLetterStore deadLetters;
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastNotify = new java.util.concurrent.ConcurrentHashMap<>();
+    private final GroupEnqueue group;
     /** The minimum time between two notifications of one queue from one client: 2 ms. */
     static final long NOTIFY_DEBOUNCE_NANOS = 2_000_000L;
 
@@ -62,6 +63,7 @@ public final class PostgresJobQueue implements JobQueue {
         this.schema = b.schema;
         this.finishedRetention = b.finishedRetention;
         this.store = new PgStore(b.schema);
+        this.group = new GroupEnqueue(b.dataSource, store, this::shouldNotify);
     }
 
     /** A queue on the default schema {@value SchemaInstaller#DEFAULT_SCHEMA} with default settings. */
@@ -112,6 +114,10 @@ public final class PostgresJobQueue implements JobQueue {
         return finishedRetention;
     }
 
+    GroupEnqueue groupEnqueue() {
+        return group;
+    }
+
     PgStore store() {
         return store;
     }
@@ -119,6 +125,13 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public EnqueueResult enqueue(JobRequest request) {
         Objects.requireNonNull(request, "request must not be null");
+        if (request.uniqueKey().isEmpty()) {
+            try {
+                return counted(request, group.enqueue(request));
+            } catch (SQLException e) {
+                throw failed("enqueue " + request, e);
+            }
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             return counted(request, store.enqueue(c, request, shouldNotify(request.queue())));

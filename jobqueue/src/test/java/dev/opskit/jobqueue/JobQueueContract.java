@@ -375,6 +375,14 @@ abstract class JobQueueContract {
     }
 
     @Test
+    void aRunAtLongAgoMeansNow() {
+        long id = queue().enqueue(JobRequest.builder("k").runAt(java.time.Instant.MIN).build()).jobId();
+        Job job = job(id);
+        assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(job.runAt()).isAfterOrEqualTo(job.createdAt().minusSeconds(1)).isBeforeOrEqualTo(job.createdAt().plusSeconds(1));
+    }
+
+    @Test
     void badInputIsRefusedWithAClearErrorAndNothingIsWritten() {
         assertThatThrownBy(() -> queue().enqueue(JobRequest.builder("k").payload("{\"a\": }").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payload must be valid JSON")
@@ -384,6 +392,8 @@ abstract class JobQueueContract {
                 .hasMessageContaining("emails; DROP TABLE jobs");
         assertThatThrownBy(() -> JobRequest.builder("k").delay(Duration.ofSeconds(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("delay must not be negative, but was PT-5S");
+        assertThatThrownBy(() -> JobRequest.builder("k").runAt(java.time.Instant.MAX))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runAt must be before +10000-01-01T00:00:00Z");
         assertThatThrownBy(() -> JobRequest.builder("k").maxAttempts(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxAttempts must be at least 1, but was 0");
         assertThatThrownBy(() -> JobRequest.builder("bad kind!"))

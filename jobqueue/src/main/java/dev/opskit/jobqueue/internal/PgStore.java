@@ -149,6 +149,76 @@ public final class PgStore {
         ps.setString(11, channel);
     }
 
+    /**
+     * Inserts jobs without unique keys in one statement and returns their ids in the order of
+     * {@code requests}. The rows are inserted in that order, so the identity column hands out
+     * increasing ids in that order: the returned ids, sorted, are the requests' ids. Each due job
+     * of a queue in {@code notifyQueues} sends that queue's NOTIFY (PostgreSQL folds identical
+     * notifications of one transaction into one).
+     */
+    public long[] enqueueGroup(Connection c, List<JobRequest> requests, Collection<String> notifyQueues) throws SQLException {
+        int n = requests.size();
+        String[] queues = new String[n];
+        String[] kinds = new String[n];
+        String[] payloads = new String[n];
+        Integer[] priorities = new Integer[n];
+        Long[] runAts = new Long[n];
+        Long[] delays = new Long[n];
+        Integer[] maxAttempts = new Integer[n];
+        Long[] replays = new Long[n];
+        for (int i = 0; i < n; i++) {
+            JobRequest r = requests.get(i);
+            if (r.uniqueKey().isPresent()) {
+                throw new IllegalArgumentException("a job with a unique key cannot be enqueued in a group: " + r);
+            }
+            queues[i] = r.queue();
+            kinds[i] = r.kind();
+            payloads[i] = r.payload();
+            priorities[i] = r.priority();
+            runAts[i] = r.runAt().map(PgStore::micros).orElse(null);
+            delays[i] = r.delay().toNanos() / 1000;
+            maxAttempts[i] = r.maxAttempts();
+            replays[i] = r.replayOf().orElse(null);
+        }
+        String sql = """
+                WITH inserted AS (
+                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, replay_of)
+                SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
+                                                                      now() + d * interval '1 microsecond')), m, rp
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::bigint[])
+                       WITH ORDINALITY AS t(q, k, p, pr, ra, d, m, rp, ord)
+                 ORDER BY ord
+                RETURNING id, queue, run_at)
+                SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END FROM inserted""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", queues));
+            ps.setArray(2, c.createArrayOf("text", kinds));
+            ps.setArray(3, c.createArrayOf("text", payloads));
+            ps.setArray(4, c.createArrayOf("int4", priorities));
+            ps.setArray(5, c.createArrayOf("int8", runAts));
+            ps.setArray(6, c.createArrayOf("int8", delays));
+            ps.setArray(7, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(8, c.createArrayOf("int8", replays));
+            ps.setArray(9, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
+            ps.setString(10, channel);
+            long[] ids = new long[n];
+            int i = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (i == n) {
+                        throw new SQLException("the group insert returned more than the " + n + " rows it inserted");
+                    }
+                    ids[i++] = rs.getLong(1);
+                }
+            }
+            if (i != n) {
+                throw new SQLException("the group insert returned " + i + " ids for " + n + " jobs");
+            }
+            java.util.Arrays.sort(ids);
+            return ids;
+        }
+    }
+
     /** Inserts all requests in one statement; returns the number inserted per queue. */
     public Map<String, Integer> enqueueAll(Connection c, List<JobRequest> requests) throws SQLException {
         if (requests.isEmpty()) {
@@ -687,6 +757,7 @@ public final class PgStore {
     }
 
     static long micros(Instant i) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, i);
+        // a run-at before 1970 means "now" as much as any other past time, and would overflow far enough back
+        return i.isBefore(Instant.EPOCH) ? 0 : ChronoUnit.MICROS.between(Instant.EPOCH, i);
     }
 }
