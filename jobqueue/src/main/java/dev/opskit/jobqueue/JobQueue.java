@@ -15,7 +15,10 @@ import java.util.Optional;
 public interface JobQueue {
 
     /**
-     * Enqueues a job in its own transaction (on a connection from the queue's data source).
+     * Enqueues a job in its own transaction (on a connection from the queue's data source). The
+     * job is committed when this returns. The PostgreSQL queue may commit it together with jobs
+     * of concurrent calls (group commit, see {@link PostgresJobQueue}); each call still gets its
+     * own result or its own error.
      *
      * @return the new job's id, or the existing job's id when the unique key is taken
      * @throws JobQueueException when the database fails; nothing was enqueued

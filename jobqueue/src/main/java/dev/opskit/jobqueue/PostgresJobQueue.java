@@ -22,7 +22,9 @@ import java.util.Optional;
 /**
  * The PostgreSQL {@link JobQueue}. Create it once per data source and schema and share it; it
  * holds no connection of its own (each call borrows one from the data source, or uses the
- * caller's).
+ * caller's). Sharing it also lets {@link #enqueue(JobRequest)} commit concurrent calls together:
+ * calls that arrive while another call's statement is in flight are inserted in one statement
+ * (group commit), and each returns after its own job is committed, with its own id or error.
  *
  * <pre>{@code
  * PostgresJobQueue queue = PostgresJobQueue.builder(dataSource).build();
