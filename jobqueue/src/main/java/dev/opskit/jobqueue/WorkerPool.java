@@ -122,8 +122,9 @@ final class WorkerPool {
                 } finally {
                     lock.unlock();
                 }
-                if (!stopped) {
-                    Thread.interrupted(); // an interrupt aimed at an earlier task must not hit this one
+                // an interrupt aimed at an earlier task must not hit this one, but one from shutdownNow must
+                if (Thread.interrupted() && stopped) {
+                    Thread.currentThread().interrupt();
                 }
                 try {
                     task.run();

@@ -112,7 +112,7 @@ public final class Workers implements AutoCloseable {
     private static final long FOLLOW_UP_MS = 5;
     private static final long VACUUM_MIN_DEAD_ROWS = 5_000;
     // and at least 1/50 of the live rows: a vacuum's cost grows with the table, the claims' cost with the dead
-    // entries in front of them (burn-down of 200,000: 1/10 gave 0.293 ms per claim, no ratio 0.246 ms)
+    // entries in front of them (burn-down of 200,000: with 1/10 a claim cost 0.293 ms, with no ratio 0.246 ms)
     private static final long VACUUM_LIVE_DIVISOR = 50;
     /** Between maintenance runs the leader checks this often whether the hot table needs a vacuum. */
     private static final long VACUUM_CHECK_MS = 250;
@@ -299,7 +299,7 @@ public final class Workers implements AutoCloseable {
         final String name;
         final int concurrency;
         final Semaphore slots;
-        WorkerPool pool; // threads start with the runtime, not with the builder
+        volatile WorkerPool pool; // threads start with the runtime, not with the builder
         final Object wakeLock = new Object();
         boolean wake;
         Thread fetcher;

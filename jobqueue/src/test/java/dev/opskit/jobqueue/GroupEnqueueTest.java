@@ -88,9 +88,9 @@ class GroupEnqueueTest {
         db.execute("ALTER TABLE opskit.jobs ADD CONSTRAINT test_no_bad CHECK (payload->>'bad' IS NULL)");
         GatedDataSource gated = new GatedDataSource(db.dataSource());
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        // the first call runs alone and is held in getConnection(); the five that arrive meanwhile form one group
-        Future<EnqueueResult> first = pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{\"n\":0}")));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        // the first calls run alone and are held in getConnection(); the five that arrive meanwhile form one group
+        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
         assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
         List<Future<EnqueueResult>> group = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
@@ -99,7 +99,9 @@ class GroupEnqueueTest {
         }
         await(() -> waitingIn(queue) == 5);
         gated.release.countDown();
-        assertThat(first.get(30, TimeUnit.SECONDS).inserted()).isTrue();
+        for (Future<EnqueueResult> f : first) {
+            assertThat(f.get(30, TimeUnit.SECONDS).inserted()).isTrue();
+        }
         for (Future<EnqueueResult> f : group) {
             try {
                 f.get(30, TimeUnit.SECONDS);
@@ -122,7 +124,7 @@ class GroupEnqueueTest {
         }
         pool.shutdown();
         assertThat(ids).hasSize(4);
-        assertThat(count()).isEqualTo(5);
+        assertThat(count()).isEqualTo(4 + GroupEnqueue.MAX_IN_FLIGHT);
         db.execute("ALTER TABLE opskit.jobs DROP CONSTRAINT test_no_bad");
     }
 
@@ -130,8 +132,8 @@ class GroupEnqueueTest {
     void whenTheServerIsUnreachableEveryCallOfTheGroupFailsWithThatError() throws Exception {
         GatedDataSource gated = new GatedDataSource(db.dataSource());
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        Future<EnqueueResult> first = pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{}")));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
         assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
         List<Future<EnqueueResult>> group = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -140,13 +142,52 @@ class GroupEnqueueTest {
         await(() -> waitingIn(queue) == 3);
         gated.failNext = true;
         gated.release.countDown();
-        first.get(30, TimeUnit.SECONDS);
+        for (Future<EnqueueResult> f : first) {
+            f.get(30, TimeUnit.SECONDS);
+        }
         for (Future<EnqueueResult> f : group) {
             assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(JobQueueException.class)
                     .hasMessageContaining("server unreachable (test)");
         }
         pool.shutdown();
-        assertThat(count()).isEqualTo(1);
+        assertThat(count()).isEqualTo(GroupEnqueue.MAX_IN_FLIGHT);
+    }
+
+    @Test
+    void aGroupCarriesAtMostFourMillionPayloadCharacters() throws Exception {
+        GatedDataSource gated = new GatedDataSource(db.dataSource());
+        PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
+        assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
+        String big = "\"" + "x".repeat(1_500_000) + "\"";
+        List<Future<EnqueueResult>> bigOnes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String payload = "{\"n\":" + i + ",\"text\":" + big + "}";
+            bigOnes.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
+        }
+        await(() -> waitingIn(queue) == 4);
+        gated.release.countDown();
+        for (Future<EnqueueResult> f : first) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        Set<Long> ids = new HashSet<>();
+        for (Future<EnqueueResult> f : bigOnes) {
+            ids.add(f.get(60, TimeUnit.SECONDS).jobId());
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(4);
+        assertThat(queue.groupEnqueue().largestGroup()).as("two payloads of 1.5 million characters fit, three do not").isEqualTo(2);
+        assertThat(count()).isEqualTo(4 + GroupEnqueue.MAX_IN_FLIGHT);
+    }
+
+    /** Starts the calls that the gated data source holds in getConnection(). */
+    private static List<Future<EnqueueResult>> startHeldCalls(PostgresJobQueue queue, ExecutorService pool) {
+        List<Future<EnqueueResult>> calls = new ArrayList<>();
+        for (int i = 0; i < GroupEnqueue.MAX_IN_FLIGHT; i++) {
+            calls.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{\"held\":true}"))));
+        }
+        return calls;
     }
 
     private long count() throws SQLException {
@@ -171,10 +212,14 @@ class GroupEnqueueTest {
         }
     }
 
-    /** Holds the first getConnection() until released; can fail the next one; counts them. */
+    /**
+     * Holds the first {@link GroupEnqueue#MAX_IN_FLIGHT} getConnection() calls until released, so
+     * the calls that arrive meanwhile must wait and form one group; can fail the next one; counts
+     * the others.
+     */
     private static final class GatedDataSource implements DataSource {
         final DataSource delegate;
-        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch held = new CountDownLatch(GroupEnqueue.MAX_IN_FLIGHT);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger connections = new AtomicInteger();
         volatile boolean failNext;
@@ -185,8 +230,14 @@ class GroupEnqueueTest {
 
         @Override
         public Connection getConnection() throws SQLException {
-            if (held.getCount() > 0) {
-                held.countDown();
+            boolean hold;
+            synchronized (this) {
+                hold = held.getCount() > 0;
+                if (hold) {
+                    held.countDown();
+                }
+            }
+            if (hold) {
                 try {
                     release.await();
                 } catch (InterruptedException e) {

@@ -401,6 +401,9 @@ public final class PgStore {
         return sql;
     }
 
+    private static final java.util.Comparator<Claimed> CLAIM_ORDER = java.util.Comparator
+            .comparingInt((Claimed c) -> c.job().priority()).thenComparing(c -> c.job().runAt()).thenComparingLong(c -> c.job().id());
+
     /** A claimed job with its fencing token and how long it waited since it was due. */
     public record Claimed(Job job, long token, long waitedMicros) {
     }
@@ -424,6 +427,7 @@ public final class PgStore {
                     out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18))));
                 }
             }
+            out.sort(CLAIM_ORDER); // the Tid Scan returns them in physical order
             return out;
         }
     }
