@@ -22,6 +22,9 @@ import java.util.function.Consumer;
 final class Bench {
     /** Jobs in the untimed warm-up burn-down before each measured one (C2 needs several seconds here). */
     static int warmupJobs = 100_000;
+    /** Measured burn-downs per system and setting; the median is reported (each is 100,000 jobs, a few seconds). */
+    static int burnDownRepeats = 3;
+
     /** The untimed run of the same loop before each single-enqueue measurement. */
     static final java.time.Duration SINGLE_WARMUP = java.time.Duration.ofSeconds(3);
 
@@ -59,6 +62,21 @@ final class Bench {
             th.join();
         }
         return count.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Runs {@code run} {@link #burnDownRepeats} times and returns the median, naming every run in the setup. */
+    static Result median(java.util.concurrent.Callable<Result> run) throws Exception {
+        List<Result> runs = new ArrayList<>();
+        for (int i = 0; i < burnDownRepeats; i++) {
+            runs.add(run.call());
+        }
+        List<Result> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(Result::value));
+        Result mid = sorted.get(sorted.size() / 2);
+        String all = runs.stream().map(r -> String.format(java.util.Locale.ROOT, "%.0f", r.value()))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new Result(mid.system(), mid.measurement(), mid.value(), mid.unit(),
+                mid.setup() + "; median of " + runs.size() + " measured runs (" + all + ")");
     }
 
     static long nowMicros() {

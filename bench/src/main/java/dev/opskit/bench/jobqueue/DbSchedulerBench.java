@@ -57,10 +57,10 @@ final class DbSchedulerBench {
                 .pollingInterval(Duration.ofSeconds(1)).build();
     }
 
-    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured one. */
+    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured ones (median). */
     static Result burnDown(HikariDataSource ds, int jobs) throws Exception {
         burnDownOnce(ds, Bench.warmupJobs);
-        return burnDownOnce(ds, jobs);
+        return Bench.median(() -> burnDownOnce(ds, jobs));
     }
 
     static Result burnDownOnce(HikariDataSource ds, int jobs) throws Exception {

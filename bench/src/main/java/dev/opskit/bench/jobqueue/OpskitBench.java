@@ -32,10 +32,10 @@ final class OpskitBench {
         Bench.sql(ds, "VACUUM ANALYZE opskit.jobs");
     }
 
-    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured one. */
+    /** One untimed warm-up burn-down of {@link Bench#warmupJobs} jobs (JIT), then the measured ones (median). */
     static Result burnDown(HikariDataSource ds, int jobs, int workers, Duration retention) throws Exception {
         burnDownOnce(ds, Bench.warmupJobs, workers, retention, false);
-        return burnDownOnce(ds, jobs, workers, retention, true);
+        return Bench.median(() -> burnDownOnce(ds, jobs, workers, retention, true));
     }
 
     static Result burnDownOnce(HikariDataSource ds, int jobs, int workers, Duration retention, boolean report) throws Exception {
