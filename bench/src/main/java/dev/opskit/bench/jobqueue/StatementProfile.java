@@ -14,14 +14,22 @@ import java.util.Locale;
  * embedded PostgreSQL with {@code pg_stat_statements} loaded and prints, per statement, calls,
  * rows, total and mean execution time. A diagnostic, not a measurement against a target.
  *
- * <p>Arguments: {@code [jobs] [workers]}, default 100000 16.
+ * <p>Arguments: {@code [jobs] [workers]}, default 100000 16. With {@code -Dexplain.min=0} (and
+ * {@code -Dexplain.rate}, default 0.002) auto_explain logs sampled plans with buffers to
+ * {@code /tmp/opskit-statement-profile} ({@code -Dexplain.dir}).
+ *
+ * <pre>
+ * mvn -q -pl bench exec:exec -Dbench.main=dev.opskit.bench.jobqueue.StatementProfile -Dbench.args="200000 16"
+ * </pre>
  */
 public final class StatementProfile {
     private StatementProfile() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].contains(" ")) {
+        if (args.length == 1 && args[0].isBlank()) {
+            args = new String[0];
+        } else if (args.length == 1 && args[0].contains(" ")) {
             args = args[0].trim().split("\\s+");
         }
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
