@@ -149,14 +149,16 @@ public final class PgStore {
         ps.setString(11, channel);
     }
 
-    /**
-     * Inserts jobs without unique keys in one statement and returns their ids in the order of
-     * {@code requests}. The rows are inserted in that order, so the identity column hands out
-     * increasing ids in that order: the returned ids, sorted, are the requests' ids. Each due job
-     * of a queue in {@code notifyQueues} sends that queue's NOTIFY (PostgreSQL folds identical
-     * notifications of one transaction into one).
-     */
-    public long[] enqueueGroup(Connection c, List<JobRequest> requests, Collection<String> notifyQueues) throws SQLException {
+    /** The insert's columns, read from the arrays {@link #bindRequests} binds as parameters 1 to 9. */
+    private static final String INSERT_FROM_UNNEST = """
+            INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+            SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
+                                                                  now() + d * interval '1 microsecond')), m, u, rp
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
+            """;
+
+    /** Binds the requests' columns as arrays, parameters 1 to 9 of {@link #INSERT_FROM_UNNEST}. */
+    private static void bindRequests(Connection c, PreparedStatement ps, List<JobRequest> requests) throws SQLException {
         int n = requests.size();
         String[] queues = new String[n];
         String[] kinds = new String[n];
@@ -165,12 +167,10 @@ public final class PgStore {
         Long[] runAts = new Long[n];
         Long[] delays = new Long[n];
         Integer[] maxAttempts = new Integer[n];
+        String[] uniqueKeys = new String[n];
         Long[] replays = new Long[n];
         for (int i = 0; i < n; i++) {
             JobRequest r = requests.get(i);
-            if (r.uniqueKey().isPresent()) {
-                throw new IllegalArgumentException("a job with a unique key cannot be enqueued in a group: " + r);
-            }
             queues[i] = r.queue();
             kinds[i] = r.kind();
             payloads[i] = r.payload();
@@ -178,29 +178,43 @@ public final class PgStore {
             runAts[i] = r.runAt().map(PgStore::micros).orElse(null);
             delays[i] = r.delay().toNanos() / 1000;
             maxAttempts[i] = r.maxAttempts();
+            uniqueKeys[i] = r.uniqueKey().orElse(null);
             replays[i] = r.replayOf().orElse(null);
         }
-        String sql = """
-                WITH inserted AS (
-                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, replay_of)
-                SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
-                                                                      now() + d * interval '1 microsecond')), m, rp
-                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::bigint[])
-                       WITH ORDINALITY AS t(q, k, p, pr, ra, d, m, rp, ord)
+        ps.setArray(1, c.createArrayOf("text", queues));
+        ps.setArray(2, c.createArrayOf("text", kinds));
+        ps.setArray(3, c.createArrayOf("text", payloads));
+        ps.setArray(4, c.createArrayOf("int4", priorities));
+        ps.setArray(5, c.createArrayOf("int8", runAts));
+        ps.setArray(6, c.createArrayOf("int8", delays));
+        ps.setArray(7, c.createArrayOf("int4", maxAttempts));
+        ps.setArray(8, c.createArrayOf("text", uniqueKeys));
+        ps.setArray(9, c.createArrayOf("int8", replays));
+    }
+
+    /**
+     * Inserts jobs without unique keys in one statement and returns their ids in the order of
+     * {@code requests}. The rows are inserted in that order, so the identity column hands out
+     * increasing ids in that order: the returned ids, sorted, are the requests' ids. Each due job
+     * of a queue in {@code notifyQueues} sends that queue's NOTIFY (PostgreSQL folds identical
+     * notifications of one transaction into one).
+     */
+    public long[] enqueueGroup(Connection c, List<JobRequest> requests, Collection<String> notifyQueues) throws SQLException {
+        for (JobRequest r : requests) {
+            if (r.uniqueKey().isPresent()) {
+                throw new IllegalArgumentException("a job with a unique key cannot be enqueued in a group: " + r);
+            }
+        }
+        int n = requests.size();
+        String sql = "WITH inserted AS (\n" + INSERT_FROM_UNNEST.formatted(jobs) + """
+                       WITH ORDINALITY AS t(q, k, p, pr, ra, d, m, u, rp, ord)
                  ORDER BY ord
                 RETURNING id, queue, run_at)
-                SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END FROM inserted""".formatted(jobs);
+                SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END FROM inserted""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", queues));
-            ps.setArray(2, c.createArrayOf("text", kinds));
-            ps.setArray(3, c.createArrayOf("text", payloads));
-            ps.setArray(4, c.createArrayOf("int4", priorities));
-            ps.setArray(5, c.createArrayOf("int8", runAts));
-            ps.setArray(6, c.createArrayOf("int8", delays));
-            ps.setArray(7, c.createArrayOf("int4", maxAttempts));
-            ps.setArray(8, c.createArrayOf("int8", replays));
-            ps.setArray(9, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
-            ps.setString(10, channel);
+            bindRequests(c, ps, requests);
+            ps.setArray(10, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
+            ps.setString(11, channel);
             long[] ids = new long[n];
             int i = 0;
             try (ResultSet rs = ps.executeQuery()) {
@@ -224,48 +238,13 @@ public final class PgStore {
         if (requests.isEmpty()) {
             return Map.of();
         }
-        int n = requests.size();
-        String[] queues = new String[n];
-        String[] kinds = new String[n];
-        String[] payloads = new String[n];
-        Integer[] priorities = new Integer[n];
-        Long[] runAts = new Long[n];
-        Long[] delays = new Long[n];
-        Integer[] maxAttempts = new Integer[n];
-        String[] uniqueKeys = new String[n];
-        Long[] replays = new Long[n];
-        for (int i = 0; i < n; i++) {
-            JobRequest r = requests.get(i);
-            queues[i] = r.queue();
-            kinds[i] = r.kind();
-            payloads[i] = r.payload();
-            priorities[i] = r.priority();
-            runAts[i] = r.runAt().map(PgStore::micros).orElse(null);
-            delays[i] = r.delay().toNanos() / 1000;
-            maxAttempts[i] = r.maxAttempts();
-            uniqueKeys[i] = r.uniqueKey().orElse(null);
-            replays[i] = r.replayOf().orElse(null);
-        }
-        String sql = """
-                WITH inserted AS (
-                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-                SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
-                                                                      now() + d * interval '1 microsecond')), m, u, rp
-                  FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
+        String sql = "WITH inserted AS (\n" + INSERT_FROM_UNNEST.formatted(jobs) + """
                        AS t(q, k, p, pr, ra, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING queue)
-                SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""".formatted(jobs);
+                SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", queues));
-            ps.setArray(2, c.createArrayOf("text", kinds));
-            ps.setArray(3, c.createArrayOf("text", payloads));
-            ps.setArray(4, c.createArrayOf("int4", priorities));
-            ps.setArray(5, c.createArrayOf("int8", runAts));
-            ps.setArray(6, c.createArrayOf("int8", delays));
-            ps.setArray(7, c.createArrayOf("int4", maxAttempts));
-            ps.setArray(8, c.createArrayOf("text", uniqueKeys));
-            ps.setArray(9, c.createArrayOf("int8", replays));
+            bindRequests(c, ps, requests);
             ps.setString(10, channel);
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
