@@ -7,6 +7,7 @@ import dev.opskit.core.shutdown.ShutdownPhase;
 import dev.opskit.jobqueue.internal.DeadLetterSink;
 import dev.opskit.jobqueue.internal.Json;
 import dev.opskit.jobqueue.internal.Metrics;
+import dev.opskit.jobqueue.internal.NotifyPeek;
 import dev.opskit.jobqueue.internal.PgStore;
 import dev.opskit.jobqueue.internal.PgStore.Claimed;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -842,17 +843,22 @@ public final class Workers implements AutoCloseable {
                 }
                 failures = 0;
                 runners.values().forEach(Runner::wakeUp); // notifications sent while we were not listening are lost
-                while (!closing) {
-                    PGNotification[] ns = pg.getNotifications(250);
-                    if (ns == null) {
-                        continue;
-                    }
-                    for (PGNotification n : ns) {
-                        Runner r = runners.get(n.getParameter());
-                        if (r != null) {
-                            r.wakeUp();
+                Long peek = NotifyPeek.disable(c); // 1 ms less per notification, see NotifyPeek
+                try {
+                    while (!closing) {
+                        PGNotification[] ns = pg.getNotifications(250);
+                        if (ns == null) {
+                            continue;
+                        }
+                        for (PGNotification n : ns) {
+                            Runner r = runners.get(n.getParameter());
+                            if (r != null) {
+                                r.wakeUp();
+                            }
                         }
                     }
+                } finally {
+                    NotifyPeek.restore(c, peek);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (closing) {
