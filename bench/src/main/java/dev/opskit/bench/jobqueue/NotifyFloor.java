@@ -13,7 +13,10 @@ import java.util.Arrays;
  * The floor under any cross-process wake-up by LISTEN/NOTIFY on this machine, without opskit:
  * one connection runs {@code SELECT pg_notify('c', 'x')} every 10 ms, a thread blocked in
  * pgjdbc's {@code getNotifications(timeout)} on another connection receives it; prints p50 and p99
- * of "statement sent -> notification received".
+ * of "statement sent -> notification received" and the p50 from the moment the sender's commit
+ * returned. Three modes: timeout 250 ms and 0 as pgjdbc comes, and 250 ms with opskit's
+ * {@code NotifyPeek} on the listening connection (pgjdbc otherwise waits 1 ms after every
+ * notification before {@code getNotifications} returns).
  *
  * <pre>
  * mvn -q -pl bench exec:exec -Dbench.main=dev.opskit.bench.jobqueue.NotifyFloor -Dbench.args=""
@@ -27,9 +30,14 @@ public final class NotifyFloor {
         System.out.println("# machine load before: " + Bench.load());
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
-            for (int timeout : new int[] {250, 0}) {
+            // -250: as 250, with opskit's NotifyPeek on the listening connection (no 1 ms peek after each notification)
+            for (int mode : new int[] {250, 0, -250}) {
+                int timeout = Math.abs(mode);
                 try (Connection listen = DriverManager.getConnection(url); Connection send = DriverManager.getConnection(url)) {
                     listen.createStatement().execute("LISTEN c");
+                    if (mode < 0) {
+                        dev.opskit.jobqueue.internal.NotifyPeek.disable(listen);
+                    }
                     PGConnection p = listen.unwrap(PGConnection.class);
                     Object lock = new Object();
                     long[] got = new long[1];
@@ -74,9 +82,9 @@ public final class NotifyFloor {
                     }
                     Arrays.sort(lat);
                     Arrays.sort(afterCommit);
-                    System.out.printf("{\"measurement\":\"notify_delivery\",\"getNotifications_timeout_ms\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+                    System.out.printf("{\"measurement\":\"notify_delivery\",\"getNotifications_timeout_ms\":%d,\"opskit_notify_peek_off\":%b,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
                                     + "\"after_commit_returned_p50_ms\":%.3f,\"load\":\"%s\"}%n",
-                            timeout, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, afterCommit[afterCommit.length / 2] / 1e6, Bench.load());
+                            timeout, mode < 0, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, afterCommit[afterCommit.length / 2] / 1e6, Bench.load());
                 }
             }
         }
