@@ -14,8 +14,8 @@ import java.util.Locale;
 /**
  * The floor under a one-job-per-call enqueue on this machine: single-thread calls per second of
  * a bare round trip ({@code SELECT 1}), a one-row insert into a table without indexes (round trip
- * plus commit), the same with a text column and a primary key, and opskit's {@code enqueue}. All
- * through the same pool, in autocommit. A diagnostic, not a measurement against a target.
+ * plus commit), the same with a text column and a primary key, an insert of fixed values into
+ * opskit's jobs table, and opskit's {@code enqueue}. All through the same pool, in autocommit. A diagnostic, not a measurement against a target.
  *
  * <pre>
  * mvn -q -pl bench exec:exec -Dbench.main=dev.opskit.bench.jobqueue.EnqueueFloor -Dbench.args="5"
@@ -47,6 +47,8 @@ public final class EnqueueFloor {
                 rate(ds, seconds, report, "SELECT 1 (round trip)", c -> query(c, "SELECT 1"));
                 rate(ds, seconds, report, "INSERT INTO bare (round trip + commit)", c -> update(c, "INSERT INTO bare VALUES (1)"));
                 rate(ds, seconds, report, "INSERT INTO keyed RETURNING id", c -> query(c, "INSERT INTO keyed (t) VALUES ('ana@example.com') RETURNING id"));
+                rate(ds, seconds, report, "INSERT INTO opskit.jobs, fixed values", c -> query(c,
+                        "INSERT INTO opskit.jobs (queue, kind, payload, max_attempts) VALUES ('default', 'noop', '{\"to\":\"ana@example.com\"}', 20) RETURNING id"));
                 rate(ds, seconds, report, "opskit enqueue(request)", c -> q.enqueue(r));
             }
         }
