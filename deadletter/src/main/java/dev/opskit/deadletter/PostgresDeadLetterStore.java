@@ -2,6 +2,7 @@ package dev.opskit.deadletter;
 
 import dev.opskit.core.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.core.jdbc.Quietly;
 import dev.opskit.deadletter.internal.HeadersJson;
 import dev.opskit.deadletter.internal.RunHandle;
 import dev.opskit.deadletter.internal.TargetRegistry;
@@ -402,7 +403,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 advanceRun(c, runId, id, 1, 0);
                 c.commit();
             } catch (Exception e) {
-                rollbackQuietly(c);
+                Quietly.rollback(c);
                 String msg = failure(e);
                 updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
                 advanceRun(c, runId, id, 0, 1);
@@ -412,7 +413,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, ref);
         } catch (Throwable e) {
             // an Error from a target too: setAutoCommit(true) below would otherwise commit its half-done work
-            rollbackQuietly(c);
+            Quietly.rollback(c);
             throw e;
         } finally {
             c.setAutoCommit(true);
@@ -489,10 +490,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             startThread(handle, () -> runAll(request, handle, lockConnection));
             return handle;
         } catch (SQLException e) {
-            closeQuietly(lock);
+            Quietly.close(lock);
             throw new DeadLetterException(name + " - could not start a replay-all run: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(lock);
+            Quietly.close(lock);
             throw e;
         }
     }
@@ -1036,7 +1037,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
+                Quietly.rollback(c);
                 throw e;
             } finally {
                 try {
@@ -1050,23 +1051,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the original failure is what matters
-        }
-    }
 
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // nothing to do
-            }
-        }
-    }
 
     private static void setInstant(PreparedStatement ps, int index, Instant t) throws SQLException {
         if (t == null) {
