@@ -2,7 +2,6 @@ package dev.opskit.deadletter;
 
 import dev.opskit.core.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
-import dev.opskit.core.jdbc.Quietly;
 import dev.opskit.deadletter.internal.HeadersJson;
 import dev.opskit.deadletter.internal.RunHandle;
 import dev.opskit.deadletter.internal.TargetRegistry;
@@ -403,7 +402,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 advanceRun(c, runId, id, 1, 0);
                 c.commit();
             } catch (Exception e) {
-                Quietly.rollback(c);
+                rollbackQuietly(c);
                 String msg = failure(e);
                 updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
                 advanceRun(c, runId, id, 0, 1);
@@ -413,7 +412,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, ref);
         } catch (Throwable e) {
             // an Error from a target too: setAutoCommit(true) below would otherwise commit its half-done work
-            Quietly.rollback(c);
+            rollbackQuietly(c);
             throw e;
         } finally {
             c.setAutoCommit(true);
@@ -490,10 +489,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             startThread(handle, () -> runAll(request, handle, lockConnection));
             return handle;
         } catch (SQLException e) {
-            Quietly.close(lock);
+            closeQuietly(lock);
             throw new DeadLetterException(name + " - could not start a replay-all run: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            Quietly.close(lock);
+            closeQuietly(lock);
             throw e;
         }
     }
@@ -1037,7 +1036,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                Quietly.rollback(c);
+                rollbackQuietly(c);
                 throw e;
             } finally {
                 try {
@@ -1051,7 +1050,23 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         }
     }
 
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the original failure is what matters
+        }
+    }
 
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing to do
+            }
+        }
+    }
 
     private static void setInstant(PreparedStatement ps, int index, Instant t) throws SQLException {
         if (t == null) {

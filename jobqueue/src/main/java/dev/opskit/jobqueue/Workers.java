@@ -4,7 +4,6 @@ import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.breaker.CallRejectedException;
 import dev.opskit.core.shutdown.GracefulShutdown;
 import dev.opskit.core.shutdown.ShutdownPhase;
-import dev.opskit.core.jdbc.Quietly;
 import dev.opskit.jobqueue.internal.DeadLetterSink;
 import dev.opskit.jobqueue.internal.Json;
 import dev.opskit.jobqueue.internal.Metrics;
@@ -759,7 +758,7 @@ public final class Workers implements AutoCloseable {
                         stale(o);
                     }
                 } catch (SQLException | RuntimeException ex) {
-                    Quietly.rollback(c);
+                    rollbackQuietly(c);
                     throw ex;
                 } finally {
                     c.setAutoCommit(true);
@@ -775,9 +774,7 @@ public final class Workers implements AutoCloseable {
     }
 
     private void finished(Outcome o) {
-        // only this execution: once its outcome is stored, the job can be claimed again by this
-        // worker, and that newer execution (same id) must stay tracked for leases and shutdown
-        active.remove(o.id(), o.execution);
+        active.remove(o.id());
         if (draining && o.type != OutcomeType.HAND_BACK) {
             finishedDuringDrain.incrementAndGet();
         }
@@ -821,7 +818,7 @@ public final class Workers implements AutoCloseable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                Quietly.rollback(c);
+                rollbackQuietly(c);
                 throw e;
             } finally {
                 c.setAutoCommit(true);
@@ -913,7 +910,7 @@ public final class Workers implements AutoCloseable {
                 if (failures == 1) {
                     log.warn("{} - maintenance failed{}: {}", workerId, leader != null ? " (leadership released)" : "", e.toString());
                 }
-                Quietly.close(leader);
+                closeQuietly(leader);
                 leader = null;
             }
             long nextRun = System.nanoTime() + maintenanceInterval.toNanos();
@@ -931,7 +928,7 @@ public final class Workers implements AutoCloseable {
                 }
             }
         }
-        Quietly.close(leader);
+        closeQuietly(leader);
     }
 
     /**
@@ -984,7 +981,7 @@ public final class Workers implements AutoCloseable {
                 c.commit();
             }
         } catch (SQLException | RuntimeException e) {
-            Quietly.rollback(c);
+            rollbackQuietly(c);
             throw e;
         } finally {
             c.setAutoCommit(true);
@@ -1045,7 +1042,7 @@ public final class Workers implements AutoCloseable {
                     workerId, ids.length, e.toString());
         }
         back.forEach(e -> {
-            active.remove(e.job().id(), e);
+            active.remove(e.job().id());
             e.runner.slots.release();
         });
     }
@@ -1188,7 +1185,23 @@ public final class Workers implements AutoCloseable {
         }
     }
 
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the transaction is gone with it
+        }
+    }
 
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+        }
+    }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
