@@ -10,8 +10,9 @@ import java.time.Duration;
 /**
  * A worker process for the crash and SIGTERM tests, started as a child JVM:
  * {@code WorkerProcessMain <jdbcUrl> <workerId> <queue> <concurrency> <leaseMs> <jobMillis> <shutdownDeadlineMs>}.
- * Its handler {@code sleepy} sleeps {@code jobMillis} and then records the run in {@code test_runs}.
- * Prints {@code READY} once its workers run.
+ * Its handler {@code sleepy} records its start in {@code test_started}, sleeps {@code jobMillis} and then
+ * records the run in {@code test_runs}. Prints {@code READY} once its workers run and its SIGTERM hook is
+ * installed: a SIGTERM before that ends the JVM without a drain.
  */
 public final class WorkerProcessMain {
     public static void main(String[] args) throws Exception {
@@ -34,13 +35,9 @@ public final class WorkerProcessMain {
                 .pollInterval(Duration.ofMillis(100))
                 .maintenance(false)
                 .handler("sleepy", ctx -> {
+                    record(ds, "test_started", ctx.job().id(), workerId);
                     Thread.sleep(jobMillis);
-                    try (Connection c = ds.getConnection();
-                         PreparedStatement ps = c.prepareStatement("INSERT INTO test_runs (job_id, worker_id) VALUES (?, ?)")) {
-                        ps.setLong(1, ctx.job().id());
-                        ps.setString(2, workerId);
-                        ps.executeUpdate();
-                    }
+                    record(ds, "test_runs", ctx.job().id(), workerId);
                 })
                 .start()
                 .registerWith(shutdown);
@@ -48,5 +45,14 @@ public final class WorkerProcessMain {
         System.out.println("READY");
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    private static void record(PGSimpleDataSource ds, String table, long jobId, String workerId) throws Exception {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (job_id, worker_id) VALUES (?, ?)")) {
+            ps.setLong(1, jobId);
+            ps.setString(2, workerId);
+            ps.executeUpdate();
+        }
     }
 }

@@ -31,17 +31,20 @@ class WorkerProcessTest {
     private final PostgresJobQueue queue;
     private final List<Process> children = new ArrayList<>();
     private final List<Workers> workers = new ArrayList<>();
+    /** Ids of the child workers that printed READY. */
+    private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     WorkerProcessTest(TestDatabase db) {
         this.db = db;
         this.queue = PostgresJobQueue.builder(db.dataSource()).build();
         queue.installSchema();
         db.execute("CREATE TABLE IF NOT EXISTS test_runs (job_id bigint NOT NULL, worker_id text NOT NULL)");
+        db.execute("CREATE TABLE IF NOT EXISTS test_started (job_id bigint NOT NULL, worker_id text NOT NULL)");
     }
 
     @BeforeEach
     void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, test_runs");
+        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, test_runs, test_started");
     }
 
     @AfterEach
@@ -89,7 +92,10 @@ class WorkerProcessTest {
             queue.enqueue(JobRequest.builder("sleepy").queue("term").build());
         }
         Process a = startWorker("worker-t", "term", 2, 30_000, 2_000, 20_000);
-        await("worker-t runs 2 jobs", () -> count("SELECT count(*) FROM opskit.jobs WHERE worker_id = 'worker-t' AND state = 'running'") == 2);
+        // Both handlers must have begun (a claimed job that has not started is handed back, rightly), and the
+        // child's SIGTERM hook must be installed (READY): a SIGTERM before it ends the JVM without a drain.
+        await("worker-t's hook is installed", () -> ready.contains("worker-t"));
+        await("worker-t runs 2 jobs", () -> count("SELECT count(*) FROM test_started WHERE worker_id = 'worker-t'") == 2);
 
         long start = System.nanoTime();
         a.destroy(); // SIGTERM
@@ -155,6 +161,9 @@ class WorkerProcessTest {
             try {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    if (line.equals("READY")) {
+                        ready.add(id);
+                    }
                     System.out.println("[" + id + "] " + line);
                 }
             } catch (Exception ignored) {
