@@ -2,6 +2,7 @@ package dev.opskit.deadletter;
 
 import dev.opskit.core.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.deadletter.internal.HeadersJson;
 import dev.opskit.deadletter.internal.RunHandle;
 import dev.opskit.deadletter.internal.TargetRegistry;
@@ -191,9 +192,9 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             ps.setString(8, clean(letter.message()));
             ps.setString(9, clean(letter.stackTrace()));
             ps.setInt(10, letter.attempts());
-            setInstant(ps, 11, letter.firstFailedAt());
-            setInstant(ps, 12, letter.lastFailedAt());
-            setInstant(ps, 13, letter.diedAt());
+            Jdbc.setInstant(ps, 11, letter.firstFailedAt());
+            Jdbc.setInstant(ps, 12, letter.lastFailedAt());
+            Jdbc.setInstant(ps, 13, letter.diedAt());
             ps.setString(14, letter.reason().code());
             ps.setString(15, clean(letter.reasonDetail()));
             if (letter.replayOf() == null) {
@@ -281,7 +282,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             List<SourceStats> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sqlStats); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new SourceStats(rs.getString(1), rs.getLong(2), rs.getLong(3), instant(rs, 4)));
+                    out.add(new SourceStats(rs.getString(1), rs.getLong(2), rs.getLong(3), Jdbc.instant(rs, 4)));
                 }
             }
             return out;
@@ -402,7 +403,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 advanceRun(c, runId, id, 1, 0);
                 c.commit();
             } catch (Exception e) {
-                rollbackQuietly(c);
+                Jdbc.rollbackQuietly(c);
                 String msg = failure(e);
                 updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
                 advanceRun(c, runId, id, 0, 1);
@@ -412,7 +413,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             return new ReplayResult(id, letter.source(), ReplayOutcome.REPLAYED, null, ref);
         } catch (Throwable e) {
             // an Error from a target too: setAutoCommit(true) below would otherwise commit its half-done work
-            rollbackQuietly(c);
+            Jdbc.rollbackQuietly(c);
             throw e;
         } finally {
             c.setAutoCommit(true);
@@ -489,10 +490,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             startThread(handle, () -> runAll(request, handle, lockConnection));
             return handle;
         } catch (SQLException e) {
-            closeQuietly(lock);
+            Jdbc.closeQuietly(lock);
             throw new DeadLetterException(name + " - could not start a replay-all run: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(lock);
+            Jdbc.closeQuietly(lock);
             throw e;
         }
     }
@@ -1036,7 +1037,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
+                Jdbc.rollbackQuietly(c);
                 throw e;
             } finally {
                 try {
@@ -1048,42 +1049,6 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         } catch (SQLException e) {
             throw new DeadLetterException(name + " - could not " + what + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the original failure is what matters
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // nothing to do
-            }
-        }
-    }
-
-    private static void setInstant(PreparedStatement ps, int index, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(index, t.atOffset(ZoneOffset.UTC));
-        }
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 
     /** PostgreSQL text cannot hold NUL characters; they become U+FFFD. */
@@ -1112,15 +1077,15 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 rs.getString("message"),
                 rs.getString("stack_trace"),
                 rs.getInt("attempts"),
-                instant(rs, "first_failed_at"),
-                instant(rs, "last_failed_at"),
-                instant(rs, "died_at"),
+                Jdbc.instant(rs, "first_failed_at"),
+                Jdbc.instant(rs, "last_failed_at"),
+                Jdbc.instant(rs, "died_at"),
                 DeadLetterReason.fromCode(rs.getString("reason")),
                 rs.getString("reason_detail"),
                 replayOfOrNull,
                 DeadLetterStatus.fromCode(rs.getString("status")),
                 rs.getInt("replay_count"),
-                instant(rs, "last_replayed_at"),
+                Jdbc.instant(rs, "last_replayed_at"),
                 rs.getString("last_replay_ref"),
                 rs.getString("last_replay_error"));
     }

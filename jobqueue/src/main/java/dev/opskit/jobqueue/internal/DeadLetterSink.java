@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.deadletter.DeadLetterReason;
 import dev.opskit.jobqueue.Job;
 
 import java.sql.Connection;
@@ -10,8 +11,8 @@ import java.sql.SQLException;
 public interface DeadLetterSink {
     /**
      * @param job the job as removed from the queue, its error history including the last error
-     * @param reason why it gave up: {@code max_attempts}, {@code non_retryable}, {@code no_handler}, {@code rescued_after_lease}
+     * @param reason why it gave up
      * @param error the last error, or null
      */
-    void store(Connection c, Job job, String reason, Throwable error) throws SQLException;
+    void store(Connection c, Job job, DeadLetterReason reason, Throwable error) throws SQLException;
 }

@@ -32,7 +32,8 @@ public final class DeadLetters {
         return (c, job, reason, error) -> store.add(c, letter(job, reason, error));
     }
 
-    public static NewDeadLetter letter(Job job, String reason, Throwable error) {
+    /** The letter of {@code job}, which gave up for {@code reason} with the last error {@code error} (may be null). */
+    public static NewDeadLetter letter(Job job, DeadLetterReason reason, Throwable error) {
         NewDeadLetter.Builder b = NewDeadLetter.builder(SOURCE_PREFIX + job.queue(), job.kind())
                 .payload(job.payload())
                 .header("jobId", String.valueOf(job.id()))
@@ -42,12 +43,12 @@ public final class DeadLetters {
                 .header("errorHistory", Json.history(job.errors()))
                 .idempotencyKey(job.uniqueKey())
                 .attempts(job.attempt())
-                .reason(reason(reason), reasonDetail(job, reason))
+                .reason(reason, reasonDetail(job, reason))
                 .replayOf(job.replayOf());
         if (error != null) {
             b.error(error);
         } else {
-            b.errorType(reason).message(reasonDetail(job, reason));
+            b.errorType(reason.code()).message(reasonDetail(job, reason));
         }
         List<Instant> failures = new ArrayList<>();
         Matcher m = AT.matcher(job.errors());
@@ -64,24 +65,13 @@ public final class DeadLetters {
         return b.build();
     }
 
-    static DeadLetterReason reason(String reason) {
+    private static String reasonDetail(Job job, DeadLetterReason reason) {
         return switch (reason) {
-            case "max_attempts" -> DeadLetterReason.MAX_ATTEMPTS;
-            case "non_retryable" -> DeadLetterReason.NON_RETRYABLE;
-            case "no_handler" -> DeadLetterReason.NO_HANDLER;
-            case "rescued_after_lease" -> DeadLetterReason.RESCUED_AFTER_LEASE;
-            case "shutdown" -> DeadLetterReason.SHUTDOWN;
-            default -> DeadLetterReason.OTHER;
-        };
-    }
-
-    private static String reasonDetail(Job job, String reason) {
-        return switch (reason) {
-            case "max_attempts" -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
-            case "non_retryable" -> "the handler declared the error non-retryable";
-            case "no_handler" -> "no handler is registered for kind '" + job.kind() + "'";
-            case "rescued_after_lease" -> "the lease expired on the last attempt (" + job.attempt() + " of " + job.maxAttempts() + ")";
-            default -> reason;
+            case MAX_ATTEMPTS -> job.attempt() + " of " + job.maxAttempts() + " attempts failed";
+            case NON_RETRYABLE -> "the handler declared the error non-retryable";
+            case NO_HANDLER -> "no handler is registered for kind '" + job.kind() + "'";
+            case RESCUED_AFTER_LEASE -> "the lease expired on the last attempt (" + job.attempt() + " of " + job.maxAttempts() + ")";
+            default -> reason.code();
         };
     }
 }

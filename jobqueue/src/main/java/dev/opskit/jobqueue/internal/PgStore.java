@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.jobqueue.EnqueueResult;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobRequest;
@@ -548,13 +549,13 @@ public final class PgStore {
                 ps.setString(3, job.kind());
                 ps.setString(4, job.payload());
                 ps.setInt(5, job.priority());
-                ps.setObject(6, offset(job.runAt()));
-                ps.setObject(7, offset(job.createdAt()));
+                Jdbc.setInstant(ps, 6, job.runAt());
+                Jdbc.setInstant(ps, 7, job.createdAt());
                 ps.setInt(8, job.attempt());
                 ps.setInt(9, job.maxAttempts());
                 ps.setString(10, job.uniqueKey());
                 ps.setString(11, job.workerId());
-                ps.setObject(12, offset(job.attemptedAt()));
+                Jdbc.setInstant(ps, 12, job.attemptedAt());
                 ps.setString(13, job.errors());
                 ps.setObject(14, job.replayOf(), Types.BIGINT);
                 ps.executeUpdate();
@@ -713,18 +714,9 @@ public final class PgStore {
 
     static Job job(ResultSet rs) throws SQLException {
         return new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), instant(rs, 7), instant(rs, 8), rs.getInt(9),
-                rs.getInt(10), rs.getString(11), rs.getString(12), instant(rs, 13), instant(rs, 14), instant(rs, 15),
+                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8), rs.getInt(9),
+                rs.getInt(10), rs.getString(11), rs.getString(12), Jdbc.instant(rs, 13), Jdbc.instant(rs, 14), Jdbc.instant(rs, 15),
                 rs.getString(16), rs.getObject(17, Long.class));
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static OffsetDateTime offset(Instant i) {
-        return i == null ? null : OffsetDateTime.ofInstant(i, java.time.ZoneOffset.UTC);
     }
 
     private static Array longs(Connection c, long[] values) throws SQLException {

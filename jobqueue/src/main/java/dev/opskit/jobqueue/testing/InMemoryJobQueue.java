@@ -1,7 +1,6 @@
 package dev.opskit.jobqueue.testing;
 
 import dev.opskit.core.backoff.Backoff;
-import dev.opskit.core.breaker.CallRejectedException;
 import dev.opskit.deadletter.testing.InMemoryDeadLetterStore;
 import dev.opskit.jobqueue.JobQueueReplayTarget;
 import dev.opskit.jobqueue.internal.DeadLetters;
@@ -12,10 +11,9 @@ import dev.opskit.jobqueue.JobHandler;
 import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.JobRequest;
 import dev.opskit.jobqueue.JobState;
-import dev.opskit.jobqueue.NonRetryableJobException;
-import dev.opskit.jobqueue.PostponeJobException;
 import dev.opskit.jobqueue.QueueCounts;
-import dev.opskit.jobqueue.internal.Json;
+import dev.opskit.jobqueue.internal.Outcome;
+import dev.opskit.jobqueue.internal.OutcomePolicy;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * An in-memory {@link JobQueue} for application tests: no database, no threads. It passes the
@@ -247,61 +244,49 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     private void runOne(Job job) {
+        OutcomePolicy policy;
+        synchronized (this) {
+            policy = new OutcomePolicy(backoff, clock);
+        }
         JobHandler handler = handlers.get(job.kind());
+        Outcome outcome;
         if (handler == null) {
-            dead(job, "no_handler", "no handler is registered for kind '" + job.kind() + "'", null);
-            return;
-        }
-        try {
-            handler.handle(new JobContext() {
-                @Override
-                public Job job() {
-                    return job;
-                }
+            outcome = policy.noHandler(job, null);
+        } else {
+            try {
+                handler.handle(new JobContext() {
+                    @Override
+                    public Job job() {
+                        return job;
+                    }
 
-                @Override
-                public boolean shutdownRequested() {
-                    return false;
-                }
-            });
-            finish(job, j -> jobs.put(j.id(), with(j, JobState.COMPLETED, j.runAt(), j.attempt(), j.errors(), clock.instant())));
-        } catch (Throwable t) {
-            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (c instanceof CallRejectedException r) {
-                    postpone(job, r.retryAfter());
-                    return;
-                }
-                if (c instanceof PostponeJobException p) {
-                    postpone(job, p.delay());
-                    return;
-                }
-            }
-            if (t instanceof NonRetryableJobException) {
-                dead(job, "non_retryable", t.getMessage(), t);
-            } else if (job.attempt() >= job.maxAttempts()) {
-                dead(job, "max_attempts", t.getMessage(), t);
-            } else {
-                Duration delay = backoff.delay(job.attempt());
-                String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(), t.getClass().getName(),
-                        t.getMessage(), "retry", t));
-                finish(job, j -> jobs.put(j.id(), with(j, JobState.AVAILABLE, clock.instant().plus(delay), j.attempt(), errors, null)));
+                    @Override
+                    public boolean shutdownRequested() {
+                        return false;
+                    }
+                });
+                outcome = policy.success();
+            } catch (Throwable t) {
+                outcome = policy.failed(job, t, OutcomePolicy.Interruption.NONE, null, null);
             }
         }
+        store(job, outcome);
     }
 
-    private void postpone(Job job, Duration delay) {
-        finish(job, j -> jobs.put(j.id(), with(j, JobState.AVAILABLE, clock.instant().plus(delay), j.attempt() - 1, j.errors(), null)));
-    }
-
-    private void dead(Job job, String reason, String message, Throwable t) {
-        String errors = append(job.errors(), Json.error(job.attempt(), clock.instant(),
-                t == null ? reason : t.getClass().getName(), message, reason, t));
-        finish(job, j -> jobs.put(j.id(), with(j, JobState.DEAD, j.runAt(), j.attempt(), errors, clock.instant())));
-        deadLetters.add(null, DeadLetters.letter(get(job.id()).orElseThrow(), reason, t));
-    }
-
-    private synchronized void finish(Job job, Consumer<Job> update) {
-        update.accept(job);
+    /** Stores an outcome as the PostgreSQL workers do (an attempt given back counts as not made). */
+    private synchronized void store(Job job, Outcome o) {
+        Instant now = clock.instant();
+        String errors = o.errorJson() == null ? job.errors() : append(job.errors(), o.errorJson());
+        switch (o.type()) {
+            case SUCCESS -> jobs.put(job.id(), with(job, JobState.COMPLETED, job.runAt(), job.attempt(), errors, now));
+            case RETRY -> jobs.put(job.id(), with(job, JobState.AVAILABLE, now.plus(o.delay()), job.attempt(), errors, null));
+            case POSTPONE, HAND_BACK -> jobs.put(job.id(), with(job, JobState.AVAILABLE, now.plus(o.delay()), job.attempt() - 1, errors, null));
+            case DEAD -> {
+                Job dead = with(job, JobState.DEAD, job.runAt(), job.attempt(), errors, now);
+                jobs.put(job.id(), dead);
+                deadLetters.add(null, DeadLetters.letter(dead, o.deadReason(), o.error()));
+            }
+        }
     }
 
     private static String append(String errorsJson, String entry) {

@@ -1,0 +1,73 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.jobqueue.internal.Metrics;
+import dev.opskit.jobqueue.internal.Outcome;
+import dev.opskit.jobqueue.internal.OutcomePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Runs one claimed job on its handler, on a worker thread of its queue: the handler's deadline is
+ * set when it starts (the {@link LeaseKeeper}'s sweep interrupts it past that), the
+ * {@link OutcomePolicy} decides what the ending means, the queue's slot is freed, and the outcome
+ * goes to the {@link Completer} to be stored.
+ */
+final class JobExecutor {
+    private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
+
+    /** A registered handler and its timeout (the default one filled in by the builder). */
+    record Handler(JobHandler handler, Duration timeout) {
+    }
+
+    private final Map<String, Handler> handlers;
+    private final OutcomePolicy policy;
+    private final String workerId;
+    private final Metrics metrics;
+    private final Completer completer;
+
+    JobExecutor(Map<String, Handler> handlers, OutcomePolicy policy, String workerId, Metrics metrics, Completer completer) {
+        this.handlers = Map.copyOf(handlers);
+        this.policy = policy;
+        this.workerId = workerId;
+        this.metrics = metrics;
+        this.completer = completer;
+    }
+
+    java.util.Set<String> kinds() {
+        return handlers.keySet();
+    }
+
+    void run(Execution e) {
+        if (!e.begin()) {
+            return; // handed back by a shutdown before it started
+        }
+        Job job = e.job();
+        Handler h = handlers.get(job.kind());
+        long start = System.nanoTime();
+        Outcome outcome;
+        try {
+            if (h == null) {
+                outcome = policy.noHandler(job, workerId);
+            } else {
+                e.deadline = start + h.timeout().toNanos();
+                try {
+                    h.handler().handle(e);
+                    outcome = policy.success();
+                } catch (Throwable t) {
+                    if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof StackOverflowError)) {
+                        log.error("{} - job {} ({}): handler threw an Error", workerId, job.id(), job.kind(), t);
+                    }
+                    outcome = policy.failed(job, t, e.interruptedBy(), h.timeout(), workerId);
+                }
+            }
+        } finally {
+            e.end();
+            metrics.ran(e.runner.name, System.nanoTime() - start);
+        }
+        e.runner.releaseSlot();
+        completer.submit(e, outcome);
+    }
+}

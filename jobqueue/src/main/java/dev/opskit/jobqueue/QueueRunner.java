@@ -1,0 +1,187 @@
+package dev.opskit.jobqueue;
+
+import dev.opskit.jobqueue.internal.Metrics;
+import dev.opskit.jobqueue.internal.PgStore;
+import dev.opskit.jobqueue.internal.PgStore.Claimed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The claimer of one queue: its slots (one per job it may run at once), its fetcher thread
+ * ({@code opskit-jobqueue-fetch-<queue>}) and its worker threads. The fetcher waits for a free
+ * slot, claims as many due jobs as there are free slots in one statement, and hands them to the
+ * worker threads ({@link WorkerPool}). When a claim came back short it sleeps until a wake-up (a
+ * NOTIFY for its queue, see {@link NotifyListener}) or the poll interval, whichever comes first;
+ * after a wake-up that found jobs it claims once more shortly after, for jobs enqueued without a
+ * notification of their own. A slot is freed when a job's handler ends, not when its outcome is
+ * stored.
+ */
+final class QueueRunner {
+    private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
+    /** After a claim that found jobs but not enough to fill the slots, claim again this soon. */
+    private static final long FOLLOW_UP_MS = 5;
+
+    final String name;
+    final int concurrency;
+    private final Semaphore slots;
+    private final String workerId;
+    private final DataSource dataSource;
+    private final PgStore store;
+    private final Duration lease;
+    private final Duration pollInterval;
+    private final Metrics metrics;
+    private final StopSignals signals;
+    private final ActiveJobs active;
+    private final JobExecutor executor;
+    private final Object wakeLock = new Object();
+    private boolean wake; // guarded by wakeLock
+    private volatile WorkerPool pool; // threads start with the runtime, not with the builder
+    private Thread fetcher;
+
+    QueueRunner(String name, int concurrency, String workerId, DataSource dataSource, PgStore store, Duration lease,
+                Duration pollInterval, Metrics metrics, StopSignals signals, ActiveJobs active, JobExecutor executor) {
+        this.name = name;
+        this.concurrency = concurrency;
+        this.slots = new Semaphore(concurrency);
+        this.workerId = workerId;
+        this.dataSource = dataSource;
+        this.store = store;
+        this.lease = lease;
+        this.pollInterval = pollInterval;
+        this.metrics = metrics;
+        this.signals = signals;
+        this.active = active;
+        this.executor = executor;
+    }
+
+    void start() {
+        pool = new WorkerPool("opskit-jobqueue-" + name + "-", concurrency);
+        fetcher = StopSignals.daemon(this::fetchLoop, "opskit-jobqueue-fetch-" + name);
+        fetcher.start();
+    }
+
+    /** Claim now rather than at the next poll. Any thread. */
+    void wakeUp() {
+        synchronized (wakeLock) {
+            wake = true;
+            wakeLock.notifyAll();
+        }
+    }
+
+    /** Frees the slot of a job that ended or was handed back before it started. */
+    void releaseSlot() {
+        slots.release();
+    }
+
+    /** Waits up to {@code millis} for the fetcher to end (after claiming stopped and a {@link #wakeUp()}). */
+    void awaitFetcher(long millis) throws InterruptedException {
+        if (fetcher != null) {
+            fetcher.join(Math.max(1, millis));
+        }
+    }
+
+    /** Stops the worker threads: running handlers are interrupted. */
+    void stopThreads() {
+        WorkerPool p = pool;
+        if (p != null) {
+            p.shutdownNow();
+        }
+    }
+
+    private void awaitWake(long millis) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (wakeLock) {
+            while (!wake && !signals.claimingStopped()) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+            }
+            wake = false;
+        }
+    }
+
+    private void fetchLoop() {
+        boolean more = true; // the last claim filled every slot: probably more jobs are due
+        boolean followUp = false; // claim once more shortly after a wake-up, for jobs enqueued without their own NOTIFY
+        long failures = 0;
+        while (!signals.claimingStopped()) {
+            int n = 0;
+            try {
+                slots.acquire();
+                n = 1;
+                if (more) {
+                    // Let a few more slots free up, so a busy queue claims in batches rather than one by one.
+                    int want = Math.max(0, concurrency / 2 - 1);
+                    if (want > 0 && slots.tryAcquire(want, 1, TimeUnit.MILLISECONDS)) {
+                        n += want;
+                    }
+                } else {
+                    awaitWake(followUp ? FOLLOW_UP_MS : pollInterval.toMillis());
+                }
+                n += slots.drainPermits();
+                if (signals.claimingStopped()) {
+                    break;
+                }
+                int limit = n;
+                List<Claimed> claimed = claim(limit);
+                if (failures > 0) {
+                    log.info("{} - queue {}: claiming works again after {} failed attempts", workerId, name, failures);
+                }
+                failures = 0;
+                slots.release(limit - claimed.size());
+                n = 0;
+                more = claimed.size() == limit;
+                followUp = !more && !claimed.isEmpty();
+                List<Runnable> batch = new ArrayList<>(claimed.size());
+                for (Claimed c : claimed) {
+                    Execution e = new Execution(c, this, signals);
+                    active.add(e);
+                    metrics.waited(name, c.waitedMicros());
+                    batch.add(() -> executor.run(e));
+                }
+                pool.executeAll(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (SQLException | RuntimeException e) {
+                failures++;
+                if (failures == 1) {
+                    log.warn("{} - queue {}: claiming failed, retrying: {}", workerId, name, e.toString());
+                } else {
+                    log.debug("{} - queue {}: claiming failed again ({} times): {}", workerId, name, failures, e.toString());
+                }
+                more = false;
+                try {
+                    Thread.sleep(Math.min(pollInterval.toMillis() * Math.min(failures, 5), 5000));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } finally {
+                if (n > 0) {
+                    slots.release(n);
+                }
+            }
+        }
+    }
+
+    private List<Claimed> claim(int limit) throws SQLException {
+        long token = ThreadLocalRandom.current().nextLong();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return store.claim(c, name, limit, workerId, token, lease);
+        }
+    }
+}

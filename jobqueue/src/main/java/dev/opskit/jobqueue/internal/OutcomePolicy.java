@@ -1,0 +1,110 @@
+package dev.opskit.jobqueue.internal;
+
+import dev.opskit.core.backoff.Backoff;
+import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.deadletter.DeadLetterReason;
+import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.NonRetryableJobException;
+import dev.opskit.jobqueue.PostponeJobException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Decides how an attempt ended, for the PostgreSQL workers and the in-memory fake alike, so both
+ * treat the same handler the same way:
+ *
+ * <ul>
+ *   <li>returned: {@link Outcome.Type#SUCCESS};</li>
+ *   <li>interrupted by a graceful shutdown: {@link Outcome.Type#HAND_BACK}, the attempt given back;</li>
+ *   <li>ran past its timeout: a failure, recorded as a {@link JobTimeoutException};</li>
+ *   <li>threw {@link CallRejectedException} (an open breaker) or {@link PostponeJobException},
+ *       itself or anywhere in its cause chain: {@link Outcome.Type#POSTPONE} by the breaker's
+ *       {@code retryAfter()} or the requested delay, the attempt given back;</li>
+ *   <li>threw {@link NonRetryableJobException}: dead, {@link DeadLetterReason#NON_RETRYABLE};</li>
+ *   <li>any other failure: {@link Outcome.Type#RETRY} after the backoff, or dead with
+ *       {@link DeadLetterReason#MAX_ATTEMPTS} when it was the last attempt;</li>
+ *   <li>no handler for the kind: dead, {@link DeadLetterReason#NO_HANDLER}.</li>
+ * </ul>
+ *
+ * Each outcome but success carries the entry it adds to the job's error history. Thread-safe if
+ * the backoff is.
+ */
+public final class OutcomePolicy {
+    /** Why the thread of a handler that threw had been interrupted, if it had. */
+    public enum Interruption { NONE, TIMEOUT, SHUTDOWN }
+
+    private static final Outcome SUCCESS = new Outcome(Outcome.Type.SUCCESS, Duration.ZERO, null, null, null);
+
+    private final Backoff backoff;
+    private final Clock clock;
+
+    /**
+     * @param backoff the delay before retry n
+     * @param clock the time written into error-history entries
+     */
+    public OutcomePolicy(Backoff backoff, Clock clock) {
+        this.backoff = Objects.requireNonNull(backoff, "backoff must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    public Outcome success() {
+        return SUCCESS;
+    }
+
+    /**
+     * @param workerId the worker that found no handler, named in the message; null for none
+     */
+    public Outcome noHandler(Job job, String workerId) {
+        String message = "no handler is registered for kind '" + job.kind() + "'" + (workerId == null ? "" : " on worker " + workerId);
+        return dead(job, DeadLetterReason.NO_HANDLER, message, null);
+    }
+
+    /**
+     * The outcome of an attempt whose handler threw {@code t}.
+     *
+     * @param interruptedBy why the handler's thread had been interrupted (a timeout wins over a shutdown)
+     * @param timeout the handler's timeout, named in the message of a {@link Interruption#TIMEOUT}
+     * @param workerId the worker, named in the history entry of a {@link Interruption#SHUTDOWN}
+     */
+    public Outcome failed(Job job, Throwable t, Interruption interruptedBy, Duration timeout, String workerId) {
+        Objects.requireNonNull(t, "t must not be null");
+        if (interruptedBy == Interruption.TIMEOUT) {
+            return failure(job, "timeout", new JobTimeoutException("job " + job.id() + " (" + job.kind()
+                    + ") ran longer than its timeout of " + timeout.toMillis() + " ms and was interrupted", t));
+        }
+        if (interruptedBy == Interruption.SHUTDOWN) {
+            String error = Json.error(job.attempt(), clock.instant(), t.getClass().getName(),
+                    "interrupted by the graceful shutdown of worker " + workerId, "shutdown", t);
+            return new Outcome(Outcome.Type.HAND_BACK, Duration.ZERO, null, error, null);
+        }
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof CallRejectedException rejected) {
+                return new Outcome(Outcome.Type.POSTPONE, rejected.retryAfter(), null, null, null);
+            }
+            if (c instanceof PostponeJobException postpone) {
+                return new Outcome(Outcome.Type.POSTPONE, postpone.delay(), null, null, null);
+            }
+        }
+        if (t instanceof NonRetryableJobException) {
+            return dead(job, DeadLetterReason.NON_RETRYABLE, t.getMessage(), t);
+        }
+        return failure(job, "retry", t);
+    }
+
+    /** A failed attempt: retried after the backoff, or dead when it was the last. */
+    private Outcome failure(Job job, String historyReason, Throwable t) {
+        if (job.attempt() >= job.maxAttempts()) {
+            return dead(job, DeadLetterReason.MAX_ATTEMPTS, t.getMessage(), t);
+        }
+        String error = Json.error(job.attempt(), clock.instant(), t.getClass().getName(), t.getMessage(), historyReason, t);
+        return new Outcome(Outcome.Type.RETRY, backoff.delay(job.attempt()), null, error, t);
+    }
+
+    private Outcome dead(Job job, DeadLetterReason reason, String message, Throwable error) {
+        String json = Json.error(job.attempt(), clock.instant(), error == null ? reason.code() : error.getClass().getName(),
+                message, reason.code(), error);
+        return new Outcome(Outcome.Type.DEAD, Duration.ZERO, reason, json, error);
+    }
+}
