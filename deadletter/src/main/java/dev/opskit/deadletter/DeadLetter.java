@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param causeType class name of the last error's root cause
  * @param message the last error's message
  * @param stackTrace the last error's stack trace, capped (see {@link NewDeadLetter#MAX_STACK_TRACE_CHARS})
+ * @param errorHistory the earlier failures, a JSON array with one entry per attempt ({@code []} when none was recorded)
  * @param attempts how many attempts the work made before it died (a replay does not change this)
  * @param firstFailedAt when the first attempt failed
  * @param lastFailedAt when the last attempt failed
@@ -49,6 +50,7 @@ public record DeadLetter(
         String causeType,
         String message,
         String stackTrace,
+        String errorHistory,
         int attempts,
         Instant firstFailedAt,
         Instant lastFailedAt,
@@ -70,6 +72,7 @@ public record DeadLetter(
         Objects.requireNonNull(reason, "reason must not be null");
         Objects.requireNonNull(status, "status must not be null");
         headers = headers == null ? Map.of() : Map.copyOf(headers);
+        errorHistory = errorHistory == null ? "[]" : errorHistory;
     }
 
     /** True while the letter waits for a replay ({@link DeadLetterStatus#DEAD}). */

@@ -14,7 +14,7 @@ import dev.opskit.core.schema.SchemaModule;
 public final class DeadLetterSchema {
     /** Module {@code deadletter}, its scripts beside this class. */
     public static final SchemaModule MODULE = SchemaModule.of("deadletter", DeadLetterSchema.class,
-            "V1__create_dead_letters.sql");
+            "V1__create_dead_letters.sql", "V2__error_history.sql");
 
     private DeadLetterSchema() {
     }

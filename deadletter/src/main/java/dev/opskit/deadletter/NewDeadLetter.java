@@ -43,6 +43,7 @@ public final class NewDeadLetter {
     private final String causeType;
     private final String message;
     private final String stackTrace;
+    private final String errorHistory;
     private final int attempts;
     private final Instant firstFailedAt;
     private final Instant lastFailedAt;
@@ -61,6 +62,7 @@ public final class NewDeadLetter {
         this.causeType = b.causeType;
         this.message = b.message;
         this.stackTrace = b.stackTrace;
+        this.errorHistory = b.errorHistory;
         this.attempts = b.attempts;
         this.firstFailedAt = b.firstFailedAt;
         this.lastFailedAt = b.lastFailedAt;
@@ -97,6 +99,8 @@ public final class NewDeadLetter {
     public String message() { return message; }
     /** May be null; at most {@link #MAX_STACK_TRACE_CHARS} plus a short marker. */
     public String stackTrace() { return stackTrace; }
+    /** The work's earlier failures, a JSON array (one object per attempt); {@code []} unless set. */
+    public String errorHistory() { return errorHistory; }
     public int attempts() { return attempts; }
     /** May be null. */
     public Instant firstFailedAt() { return firstFailedAt; }
@@ -134,6 +138,7 @@ public final class NewDeadLetter {
         private String causeType;
         private String message;
         private String stackTrace;
+        private String errorHistory = "[]";
         private int attempts;
         private Instant firstFailedAt;
         private Instant lastFailedAt;
@@ -222,6 +227,29 @@ public final class NewDeadLetter {
         /** A stack trace as text; capped at {@link #MAX_STACK_TRACE_CHARS}. */
         public Builder stackTrace(String stackTrace) {
             this.stackTrace = cap(stackTrace, MAX_STACK_TRACE_CHARS);
+            return this;
+        }
+
+        /**
+         * The work's failures before it died, as a JSON array with one entry (usually an object)
+         * per attempt; stored as JSON, so {@code show} and {@code list --format json} print it as
+         * an array. Default {@code []}.
+         *
+         * @throws IllegalArgumentException when the text is not a JSON array
+         */
+        public Builder errorHistory(String jsonArray) {
+            Objects.requireNonNull(jsonArray, "errorHistory must not be null");
+            Object parsed;
+            try {
+                parsed = JsonText.parse(jsonArray);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("errorHistory must be a JSON array, but " + e.getMessage(), e);
+            }
+            if (!(parsed instanceof java.util.List<?>)) {
+                throw new IllegalArgumentException("errorHistory must be a JSON array, but was "
+                        + (jsonArray.length() <= 80 ? jsonArray : jsonArray.substring(0, 77) + "..."));
+            }
+            this.errorHistory = jsonArray;
             return this;
         }
 

@@ -75,7 +75,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     private static final int START_LOCK_NAMESPACE = 0x6f706466;
     private static final String COLUMNS = """
             id, source, kind, payload::text AS payload, headers::text AS headers, idempotency_key, error_type, cause_type,
-            message, stack_trace, attempts, first_failed_at, last_failed_at, died_at, reason, reason_detail, replay_of,
+            message, stack_trace, error_history::text AS error_history, attempts, first_failed_at, last_failed_at, died_at, reason, reason_detail, replay_of,
             status, replay_count, last_replayed_at, last_replay_ref, last_replay_error""";
 
     private final DataSource dataSource;
@@ -106,8 +106,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         b.targets.forEach(targets::register);
         this.sqlInsert = q("""
                 INSERT INTO {s}.dead_letters (source, kind, payload, headers, idempotency_key, error_type, cause_type, message,
-                    stack_trace, attempts, first_failed_at, last_failed_at, died_at, reason, reason_detail, replay_of)
-                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), ?, ?, ?)
+                    stack_trace, attempts, first_failed_at, last_failed_at, died_at, reason, reason_detail, replay_of, error_history)
+                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), ?, ?, ?, ?::jsonb)
                 RETURNING id""");
         this.sqlGet = q("SELECT " + COLUMNS + " FROM {s}.dead_letters WHERE id = ?");
         this.sqlLockOne = q("SELECT " + COLUMNS + " FROM {s}.dead_letters WHERE id = ? FOR UPDATE SKIP LOCKED");
@@ -202,6 +202,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             } else {
                 ps.setLong(16, letter.replayOf());
             }
+            ps.setString(17, letter.errorHistory());
             long id;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -1076,6 +1077,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 rs.getString("cause_type"),
                 rs.getString("message"),
                 rs.getString("stack_trace"),
+                rs.getString("error_history"),
                 rs.getInt("attempts"),
                 Jdbc.instant(rs, "first_failed_at"),
                 Jdbc.instant(rs, "last_failed_at"),

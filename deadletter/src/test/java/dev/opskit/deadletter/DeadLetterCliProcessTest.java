@@ -39,7 +39,9 @@ class DeadLetterCliProcessTest {
             TableReplayTargetProvider.createTable(c, "opskit");
         }
         emailLetter = store.add(NewDeadLetter.builder("handed:emails", "send-email").payload("{\"to\":\"ops@example.com\"}")
-                .error(new IllegalStateException("smtp 550")).attempts(5).reason(DeadLetterReason.MAX_ATTEMPTS).build());
+                .error(new IllegalStateException("smtp 550")).attempts(5).reason(DeadLetterReason.MAX_ATTEMPTS)
+                .errorHistory("[{\"attempt\":1,\"message\":\"smtp 451\",\"stack\":\"\\tat Mailer.send(Mailer.java:10)\"},"
+                        + "{\"attempt\":2,\"message\":\"smtp 550\"}]").build());
         orphanLetter = store.add(NewDeadLetter.builder("webhook:nobody", "deliver").payload("{}")
                 .reason(DeadLetterReason.NON_RETRYABLE, "410 Gone").build());
         store.add(NewDeadLetter.builder("handed:old", "x").diedAt(Instant.now().minus(Duration.ofDays(9))).build());
@@ -57,6 +59,9 @@ class DeadLetterCliProcessTest {
         assertThat(email.get("reason").asText()).isEqualTo("max_attempts");
         assertThat(email.get("payload").get("to").asText()).isEqualTo("ops@example.com");
         assertThat(email.get("attempts").asInt()).isEqualTo(5);
+        assertThat(email.get("error_history").isArray()).as("an array, not JSON text in a string").isTrue();
+        assertThat(email.get("error_history").get(0).get("message").asText()).isEqualTo("smtp 451");
+        assertThat(findById(letters, orphanLetter).get("error_history")).isEmpty();
     }
 
     @Test
@@ -65,6 +70,9 @@ class DeadLetterCliProcessTest {
         assertThat(shown.exitCode()).as(shown.err()).isZero();
         assertThat(shown.out()).contains("handed:emails").contains("smtp 550").contains("stack trace:")
                 .contains("java.lang.IllegalStateException");
+        assertThat(shown.out()).as("one line per earlier failure, its stack indented below").contains("error history:     2 entries")
+                .contains("  - attempt=1 message=smtp 451").contains("      at Mailer.send(Mailer.java:10)")
+                .contains("  - attempt=2 message=smtp 550").doesNotContain("\\\"");
 
         ChildJvm.Result unknown = ChildJvm.run(env, "show", "424242");
         assertThat(unknown.exitCode()).isEqualTo(1);

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,36 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
         }
         assertThat(store.get(kept)).isPresent();
         assertThat(store.get(lost)).isEmpty();
+    }
+
+    @Test
+    void upgradingFromVersion1MovesTheJobQueuesErrorHistoryHeaderIntoItsOwnColumnAndLeavesOtherHeaders() throws Exception {
+        String old = "dlupgrade" + SCHEMAS.incrementAndGet();
+        dev.opskit.core.schema.SchemaInstaller installer = dev.opskit.core.schema.SchemaInstaller.forSchema(db.dataSource(), old);
+        installer.install(dev.opskit.core.schema.SchemaModule.of("deadletter", DeadLetterSchema.class, "V1__create_dead_letters.sql"));
+        db.execute("INSERT INTO " + old + ".dead_letters (source, kind, payload, headers, reason) VALUES "
+                + "('jobqueue:emails', 'send', '{}', jsonb_build_object('jobId', '7', 'errorHistory', '[{\"attempt\":1,\"message\":\"smtp 451\"}]'), 'max_attempts'),"
+                + "('webhook:stripe', 'deliver', '{}', '{\"errorHistory\":\"not json\"}', 'max_attempts')");
+
+        installer.install(DeadLetterSchema.MODULE);
+
+        try (PostgresDeadLetterStore upgraded = PostgresDeadLetterStore.builder(db.dataSource()).schema(old).installSchema(false).build()) {
+            List<DeadLetter> letters = upgraded.list(DeadLetterQuery.waiting()).letters();
+            DeadLetter job = letters.stream().filter(l -> l.source().equals("jobqueue:emails")).findFirst().orElseThrow();
+            assertThat(job.errorHistory().replace(" ", "")).isEqualTo("[{\"attempt\":1,\"message\":\"smtp451\"}]");
+            assertThat(job.headers()).containsExactly(java.util.Map.entry("jobId", "7"));
+            DeadLetter other = letters.stream().filter(l -> l.source().equals("webhook:stripe")).findFirst().orElseThrow();
+            assertThat(other.headers()).containsEntry("errorHistory", "not json");
+            assertThat(other.errorHistory()).isEqualTo("[]");
+        }
+    }
+
+    @Test
+    void anErrorHistoryThatIsNoJsonArrayIsRefusedNamingIt() {
+        assertThatThrownBy(() -> NewDeadLetter.builder("s", "k").errorHistory("{\"attempt\":1}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("errorHistory must be a JSON array");
+        assertThatThrownBy(() -> NewDeadLetter.builder("s", "k").errorHistory("[1,"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("errorHistory must be a JSON array");
     }
 
     @Test

@@ -256,9 +256,10 @@ abstract class JobQueueContract {
         assertThat(letter.attempts()).isEqualTo(2);
         assertThat(letter.errorType()).isEqualTo("java.lang.IllegalStateException");
         assertThat(letter.message()).isEqualTo("card declined #2");
-        assertThat(letter.headers().get("errorHistory")).contains("card declined #1", "card declined #2")
+        assertThat(letter.headers()).as("the history is a field of its own, not a header").doesNotContainKey("errorHistory");
+        assertThat(letter.errorHistory()).startsWith("[").contains("card declined #1", "card declined #2")
                 .containsPattern("\"reason\":\\s*\"" + letter.reason().code() + "\"");
-        for (Object entry : (java.util.List<?>) dev.opskit.core.json.JsonText.parse(letter.headers().get("errorHistory"))) {
+        for (Object entry : (java.util.List<?>) dev.opskit.core.json.JsonText.parse(letter.errorHistory())) {
             String stack = (String) ((java.util.Map<?, ?>) entry).get("stack");
             assertThat(stack.lines().filter(l -> l.startsWith("\tat "))).as("frames kept per attempt: %s", stack).hasSizeLessThanOrEqualTo(5);
             assertThat(stack).as("the frames left out are counted").containsPattern("\t\\.\\.\\. \\d+ more$");

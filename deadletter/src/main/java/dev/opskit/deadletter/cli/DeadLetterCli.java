@@ -441,11 +441,35 @@ public final class DeadLetterCli {
             f.put("headers", HeadersJson.stringMap(l.headers()));
             f.put("payload", l.payload());
             f.forEach((k, v) -> out.printf("%-18s %s%n", k + ":", v == null ? "-" : v));
+            printErrorHistory(l.errorHistory());
             if (l.stackTrace() != null) {
                 out.println("stack trace:");
                 out.println(l.stackTrace());
             }
             return OK;
+        }
+
+        /** One line per earlier failure (its fields but the stack), the stack's lines indented below it. */
+        private void printErrorHistory(String json) {
+            Object parsed = JsonText.parse(json);
+            List<?> entries = parsed instanceof List<?> list ? list : List.of(parsed);
+            out.printf("%-18s %s%n", "error history:", entries.isEmpty() ? "-" : entries.size() + (entries.size() == 1 ? " entry" : " entries"));
+            for (Object entry : entries) {
+                if (!(entry instanceof Map<?, ?> fields)) {
+                    out.println("  - " + entry);
+                    continue;
+                }
+                StringBuilder line = new StringBuilder("  -");
+                fields.forEach((k, v) -> {
+                    if (!"stack".equals(k)) {
+                        line.append(' ').append(k).append('=').append(v);
+                    }
+                });
+                out.println(line);
+                if (fields.get("stack") instanceof String stack) {
+                    stack.lines().forEach(st -> out.println("      " + st.strip()));
+                }
+            }
         }
 
         private int replay() {
@@ -699,6 +723,7 @@ public final class DeadLetterCli {
             JsonText.quote(sb, str(l.lastReplayedAt())).append(",\"last_replay_ref\":");
             JsonText.quote(sb, l.lastReplayRef()).append(",\"last_replay_error\":");
             JsonText.quote(sb, l.lastReplayError()).append(",\"headers\":").append(HeadersJson.stringMap(l.headers()))
+                    .append(",\"error_history\":").append(l.errorHistory())
                     .append(",\"payload\":").append(l.payload());
             if (full) {
                 sb.append(",\"stack_trace\":");

@@ -96,7 +96,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
         Objects.requireNonNull(n, "letter must not be null");
         long id = nextId.getAndIncrement();
         letters.put(id, new DeadLetter(id, n.source(), n.kind(), n.payload(), n.headers(), n.idempotencyKey(), n.errorType(),
-                n.causeType(), n.message(), n.stackTrace(), n.attempts(), n.firstFailedAt(), n.lastFailedAt(),
+                n.causeType(), n.message(), n.stackTrace(), n.errorHistory(), n.attempts(), n.firstFailedAt(), n.lastFailedAt(),
                 n.diedAt() == null ? clock.instant() : n.diedAt(), n.reason(), n.reasonDetail(), n.replayOf(),
                 DeadLetterStatus.DEAD, 0, null, null, null));
         if (metrics != null) {
@@ -223,7 +223,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
     private static DeadLetter with(DeadLetter l, DeadLetterStatus status, int replayCount, Instant lastReplayedAt,
                                    String ref, String error) {
         return new DeadLetter(l.id(), l.source(), l.kind(), l.payload(), l.headers(), l.idempotencyKey(), l.errorType(),
-                l.causeType(), l.message(), l.stackTrace(), l.attempts(), l.firstFailedAt(), l.lastFailedAt(), l.diedAt(),
+                l.causeType(), l.message(), l.stackTrace(), l.errorHistory(), l.attempts(), l.firstFailedAt(), l.lastFailedAt(), l.diedAt(),
                 l.reason(), l.reasonDetail(), l.replayOf(), status, replayCount, lastReplayedAt, ref, error);
     }
 

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a job that gave up into a dead letter: source {@code jobqueue:<queue>}, the job's kind
- * and payload, headers {@code jobId}, {@code queue}, {@code priority}, {@code maxAttempts} and
- * {@code errorHistory} (the job's whole error history, JSON, with only the first
+ * and payload, headers {@code jobId}, {@code queue}, {@code priority} and {@code maxAttempts}, the
+ * error history (the job's whole error history as a JSON array, with only the first
  * {@value Json#HISTORY_FRAMES} stack frames per attempt, see {@link Json#history}), its unique key
  * as idempotency key, the last error (with its full, capped stack trace), attempts and first/last
  * failure times.
@@ -40,7 +40,7 @@ public final class DeadLetters {
                 .header("queue", job.queue())
                 .header("priority", String.valueOf(job.priority()))
                 .header("maxAttempts", String.valueOf(job.maxAttempts()))
-                .header("errorHistory", Json.history(job.errors()))
+                .errorHistory(Json.history(job.errors()))
                 .idempotencyKey(job.uniqueKey())
                 .attempts(job.attempt())
                 .reason(reason, reasonDetail(job, reason))

@@ -14,7 +14,7 @@ public final class Json {
     /** Stack traces in the error history are cut to this many characters. */
     public static final int MAX_STACK = 4000;
     private static final int MAX_MESSAGE = 2000;
-    /** Stack frames kept per attempt in a dead letter's {@code errorHistory} header. */
+    /** Stack frames kept per attempt in a dead letter's error history. */
     public static final int HISTORY_FRAMES = 5;
 
     private Json() {
@@ -43,7 +43,7 @@ public final class Json {
 
     /**
      * The error history {@code errorsJson} (a JSON array of {@link #error} entries) for a dead
-     * letter's {@code errorHistory} header: every entry keeps its fields, but its {@code stack}
+     * letter's error history: every entry keeps its fields, but its {@code stack}
      * keeps only the first {@link #HISTORY_FRAMES} frames of the outermost exception and a
      * {@code "\t... N more"} line (the exception's type and message are fields of their own).
      * Text that is not such an array is returned unchanged.
