@@ -1,9 +1,9 @@
 package dev.opskit.examples;
 
-import dev.opskit.core.breaker.CallRejectedException;
-import dev.opskit.core.breaker.ProviderBreaker;
-import dev.opskit.core.breaker.ProviderBreakers;
-import dev.opskit.core.breaker.ProviderException;
+import dev.opskit.breaker.CallRejectedException;
+import dev.opskit.breaker.ProviderBreaker;
+import dev.opskit.breaker.ProviderBreakers;
+import dev.opskit.breaker.ProviderException;
 import dev.opskit.jobqueue.JobContext;
 import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.JobRequest;

@@ -1,7 +1,7 @@
 package dev.opskit.examples;
 
-import dev.opskit.core.breaker.BreakerSnapshot;
-import dev.opskit.core.breaker.ProviderBreakers;
+import dev.opskit.breaker.BreakerSnapshot;
+import dev.opskit.breaker.ProviderBreakers;
 import dev.opskit.core.shutdown.GracefulShutdown;
 import dev.opskit.deadletter.DeadLetterStore;
 import dev.opskit.deadletter.SourceStats;

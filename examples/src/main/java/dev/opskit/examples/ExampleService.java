@@ -1,9 +1,9 @@
 package dev.opskit.examples;
 
-import dev.opskit.core.breaker.BreakerConfig;
-import dev.opskit.core.breaker.BreakerMetrics;
-import dev.opskit.core.breaker.ProviderBreakers;
-import dev.opskit.core.breaker.SwitchSource;
+import dev.opskit.breaker.BreakerConfig;
+import dev.opskit.breaker.BreakerMetrics;
+import dev.opskit.breaker.ProviderBreakers;
+import dev.opskit.breaker.SwitchSource;
 import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.env.EnvReport;
 import dev.opskit.core.env.EnvRequirements;

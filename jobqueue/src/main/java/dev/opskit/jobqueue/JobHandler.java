@@ -12,8 +12,9 @@ package dev.opskit.jobqueue;
  * <ul>
  *   <li>returns: the job is completed;</li>
  *   <li>throws {@link PostponeJobException}: the job runs again after the given delay, without spending an attempt;</li>
- *   <li>throws {@link dev.opskit.core.breaker.CallRejectedException} (or any exception caused by one):
- *       a provider's circuit breaker is open; the job is postponed by its {@code retryAfter()}, without spending an attempt;</li>
+ *   <li>throws a {@link dev.opskit.core.RetryAfter} signal (or any exception caused by one), such as the
+ *       {@code CallRejectedException} of an open circuit breaker ({@code opskit-breaker}): the job is postponed
+ *       by its {@code retryAfter()}, without spending an attempt;</li>
  *   <li>throws {@link NonRetryableJobException}: the job goes to the dead letters at once;</li>
  *   <li>throws anything else, or runs past its timeout: the attempt failed; the job is retried after the
  *       worker's backoff, or goes to the dead letters when its attempts are spent.</li>

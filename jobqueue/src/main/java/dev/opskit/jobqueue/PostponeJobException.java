@@ -1,15 +1,17 @@
 package dev.opskit.jobqueue;
 
 import dev.opskit.core.OpsKitException;
+import dev.opskit.core.RetryAfter;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Thrown by a handler to run the job again later without spending an attempt ("the provider
- * asked us to come back in 10 minutes"). Carries no stack trace.
+ * asked us to come back in 10 minutes"): a {@link RetryAfter} signal whose {@link #retryAfter()}
+ * is the delay. Carries no stack trace.
  */
-public class PostponeJobException extends OpsKitException {
+public class PostponeJobException extends OpsKitException implements RetryAfter {
     private static final long serialVersionUID = 1L;
 
     private final Duration delay;
@@ -28,6 +30,12 @@ public class PostponeJobException extends OpsKitException {
 
     /** How long the job waits before it runs again. */
     public Duration delay() {
+        return delay;
+    }
+
+    /** The same as {@link #delay()}. */
+    @Override
+    public Duration retryAfter() {
         return delay;
     }
 }

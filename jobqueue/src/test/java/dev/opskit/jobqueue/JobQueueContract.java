@@ -1,6 +1,6 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.breaker.CallRejectedException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.opskit.bench.breaker;
 
-import dev.opskit.core.breaker.BreakerConfig;
-import dev.opskit.core.breaker.BreakerMetrics;
-import dev.opskit.core.breaker.ProviderBreaker;
-import dev.opskit.core.breaker.ProviderBreakers;
-import dev.opskit.core.breaker.ProviderCall;
+import dev.opskit.breaker.BreakerConfig;
+import dev.opskit.breaker.BreakerMetrics;
+import dev.opskit.breaker.ProviderBreaker;
+import dev.opskit.breaker.ProviderBreakers;
+import dev.opskit.breaker.ProviderCall;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetricsPublisher;

@@ -1,7 +1,7 @@
 package dev.opskit.jobqueue.internal;
 
 import dev.opskit.core.backoff.Backoff;
-import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.core.RetryAfter;
 import dev.opskit.deadletter.DeadLetterReason;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.NonRetryableJobException;
@@ -19,9 +19,9 @@ import java.util.Objects;
  *   <li>returned: {@link Outcome.Type#SUCCESS};</li>
  *   <li>interrupted by a graceful shutdown: {@link Outcome.Type#HAND_BACK}, the attempt given back;</li>
  *   <li>ran past its timeout: a failure, recorded as a {@link JobTimeoutException};</li>
- *   <li>threw {@link CallRejectedException} (an open breaker) or {@link PostponeJobException},
- *       itself or anywhere in its cause chain: {@link Outcome.Type#POSTPONE} by the breaker's
- *       {@code retryAfter()} or the requested delay, the attempt given back;</li>
+ *   <li>threw a {@link RetryAfter} signal, itself or anywhere in its cause chain (an open circuit
+ *       breaker's {@code CallRejectedException}, a {@link PostponeJobException}):
+ *       {@link Outcome.Type#POSTPONE} by its {@code retryAfter()}, the attempt given back;</li>
  *   <li>threw {@link NonRetryableJobException}: dead, {@link DeadLetterReason#NON_RETRYABLE};</li>
  *   <li>any other failure: {@link Outcome.Type#RETRY} after the backoff, or dead with
  *       {@link DeadLetterReason#MAX_ATTEMPTS} when it was the last attempt;</li>
@@ -80,11 +80,8 @@ public final class OutcomePolicy {
             return new Outcome(Outcome.Type.HAND_BACK, Duration.ZERO, null, error, null);
         }
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof CallRejectedException rejected) {
-                return new Outcome(Outcome.Type.POSTPONE, rejected.retryAfter(), null, null, null);
-            }
-            if (c instanceof PostponeJobException postpone) {
-                return new Outcome(Outcome.Type.POSTPONE, postpone.delay(), null, null, null);
+            if (c instanceof RetryAfter signal) {
+                return new Outcome(Outcome.Type.POSTPONE, signal.retryAfter(), null, null, null);
             }
         }
         if (t instanceof NonRetryableJobException) {

@@ -1,7 +1,7 @@
 package dev.opskit.jobqueue.internal;
 
 import dev.opskit.core.backoff.Backoff;
-import dev.opskit.core.breaker.CallRejectedException;
+import dev.opskit.breaker.CallRejectedException;
 import dev.opskit.deadletter.DeadLetterReason;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobState;
