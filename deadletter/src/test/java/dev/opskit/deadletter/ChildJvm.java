@@ -27,7 +27,8 @@ final class ChildJvm {
         cmd.add("-Duser.timezone=America/Sao_Paulo");
         cmd.add("-cp");
         cmd.add(cp);
-        cmd.add("dev.opskit.deadletter.cli.DeadLetterCli");
+        cmd.add("dev.opskit.core.cli.Opskit"); // the launcher, as in opskit.jar
+        cmd.add("deadletters");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
         pb.environment().remove("DATABASE_URL");

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * throughput [seconds]        statements/s on one thread for a realistic migration mix (warm-up of 3 x seconds,
  *                             then 5 timed rounds of seconds each; wall clock and per CPU second of the thread)
  * cli JAR [files] [runs] [jvm-flags,comma-separated]
- *                             writes FILES migration files to a temp dir and times `java [flags] -jar JAR check DIR` end to end
+ *                             writes FILES migration files to a temp dir and times `java [flags] -jar JAR migrations check DIR` (JAR: cli/target/opskit.jar) end to end
  * </pre>
  */
 public final class MigrationGuardBench {
@@ -150,7 +150,7 @@ public final class MigrationGuardBench {
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
             cmd.addAll(jvmFlags);
-            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "check", dir.toString()));
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "migrations", "check", dir.toString()));
             if (run == 0) {
                 System.out.println("command: " + String.join(" ", cmd));
             }

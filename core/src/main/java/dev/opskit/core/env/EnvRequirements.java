@@ -17,7 +17,7 @@ import java.util.Set;
  *
  * <p>At start-up, {@link #requireAll(EnvSource)} throws one {@link EnvRequirementsException} that
  * lists every problem (not just the first), so an operator fixes a deployment in one go. In a
- * deploy pipeline, {@link EnvCheck} does the same from a requirements file and exits non-zero. A
+ * deploy pipeline, {@code opskit env check} ({@code dev.opskit.core.cli.EnvCli}) does the same from a requirements file and exits non-zero. A
  * secret's value is never shown, not even in part; reports give its length only.
  *
  * <pre>{@code
@@ -61,7 +61,7 @@ public final class EnvRequirements {
     }
 
     /**
-     * Reads a requirements file (format described in the module's README and in {@link EnvCheck}).
+     * Reads a requirements file (format described in the module's README and in {@code opskit env check} ({@code dev.opskit.core.cli.EnvCli})).
      *
      * @throws IOException when the file cannot be read
      * @throws IllegalArgumentException naming the file and line when a line is invalid

@@ -1,5 +1,6 @@
 package dev.opskit.deadletter.cli;
 
+import dev.opskit.core.cli.Command;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.json.JsonText;
 import dev.opskit.core.schema.SchemaInstaller;
@@ -34,24 +35,19 @@ import java.util.regex.Pattern;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The operator's command line for dead letters: {@code list}, {@code show}, {@code replay},
- * {@code cleanup}, {@code purge}, {@code stats}. Run {@code --help} for the usage.
+ * {@code opskit deadletters}, the operator's command line for dead letters: {@code list},
+ * {@code show}, {@code replay}, {@code cleanup}, {@code purge}, {@code stats}. Run {@code --help}
+ * for the usage.
  *
  * <p>Exit codes: 0 success; 1 something could not be done (database unreachable, unknown id, a
  * letter not replayed), with the reason on standard error; 2 usage error. Replay targets are found
  * with {@link java.util.ServiceLoader} ({@link dev.opskit.deadletter.ReplayTargetProvider}) on the
  * classpath; the job queue's jar provides one for {@code jobqueue:*}.
  */
-public final class DeadLetterCli {
-    /** Exit code: success. */
-    public static final int OK = 0;
-    /** Exit code: something could not be done. */
-    public static final int FAILED = 1;
-    /** Exit code: usage error. */
-    public static final int USAGE = 2;
+public final class DeadLetterCli implements Command {
 
     static final String USAGE_TEXT = """
-            usage: opskit-deadletter-cli [--url URL] [--schema NAME] [--json] COMMAND [OPTIONS]
+            usage: opskit deadletters [--url URL] [--schema NAME] [--json] COMMAND [OPTIONS]
 
             commands:
               list    [--source S] [--kind K] [--reason R] [--status dead|replayed|any]
@@ -86,17 +82,23 @@ public final class DeadLetterCli {
     /** The unit is required: a bare "7" for "7 days" must not purge everything older than 7 seconds. */
     private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
-    private DeadLetterCli() {
+    /** Used by {@link java.util.ServiceLoader}. */
+    public DeadLetterCli() {
     }
 
-    public static void main(String[] args) {
-        if (System.getProperty("slf4j.internal.verbosity") == null) {
-            // The jar carries no logging binding (the library must not impose one); silence slf4j's notice about it.
-            System.setProperty("slf4j.internal.verbosity", "ERROR");
-        }
-        int code = run(args, System.getenv(), System.out, System.err);
-        System.out.flush();
-        System.exit(code);
+    @Override
+    public String name() {
+        return "deadletters";
+    }
+
+    @Override
+    public String summary() {
+        return "list|show|replay|cleanup|purge|stats: dead letters in PostgreSQL ($DATABASE_URL or --url)";
+    }
+
+    @Override
+    public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args.toArray(String[]::new), env, out, err);
     }
 
     /** A usage error: exit 2. */

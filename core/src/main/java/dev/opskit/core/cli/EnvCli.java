@@ -1,35 +1,37 @@
-package dev.opskit.core.env;
+package dev.opskit.core.cli;
+
+import dev.opskit.core.env.EnvReport;
+import dev.opskit.core.env.EnvRequirements;
+import dev.opskit.core.env.EnvSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Command-line gate for deploy pipelines: checks the process environment against a requirements
- * file, prints a readable report, and exits 0 when every requirement holds, 1 when one does not,
- * 2 on a usage error (unknown option, missing, unreadable or invalid file).
+ * {@code opskit env check}, the command-line gate for deploy pipelines: checks the process
+ * environment against a requirements file, prints a readable report, and exits 0 when every
+ * requirement holds, 1 when one does not, 2 on a usage error (unknown option, missing, unreadable
+ * or invalid file).
  *
  * <pre>
- * java -cp opskit-core-0.1.0-SNAPSHOT.jar dev.opskit.core.env.EnvCheck [--env NAME] FILE
+ * java -jar opskit.jar env check [--env NAME] FILE
  * </pre>
  *
  * <p>{@code --env NAME} checks for environment {@code NAME} instead of reading it from the
  * environment variable the file names ({@value EnvRequirements#DEFAULT_ENVIRONMENT_VARIABLE} by
- * default). Needs nothing but this jar on the class path. Secret values are never printed.
+ * default). Needs nothing but opskit-core on the class path. Secret values are never printed.
  */
-public final class EnvCheck {
-    /** Every requirement holds. */
-    public static final int OK = 0;
-    /** At least one requirement does not hold. */
-    public static final int NOT_MET = 1;
-    /** The command line or the requirements file is wrong. */
-    public static final int USAGE = 2;
+public final class EnvCli implements Command {
+    /** Exit code when a requirement does not hold: {@link Command#FAILED}. */
+    static final int NOT_MET = FAILED;
 
     private static final String USAGE_TEXT = """
-            Usage: java -cp opskit-core.jar dev.opskit.core.env.EnvCheck [--env NAME] FILE
+            Usage: opskit env check [--env NAME] FILE
               FILE        requirements file, one variable per line, for example:
                             DATABASE_URL required
                             JWT_SECRET secret min=32 env=prod,staging
@@ -38,20 +40,39 @@ public final class EnvCheck {
               --help      show this help
             Exit status: 0 all requirements hold, 1 a requirement is not met, 2 usage error.""";
 
-    private EnvCheck() {
+    /** Used by {@link java.util.ServiceLoader}. */
+    public EnvCli() {
     }
 
-    /** Runs the check on the process environment and exits with its status. */
-    public static void main(String[] args) {
-        System.exit(run(args, EnvSource.environment(), System.out, System.err));
+    @Override
+    public String name() {
+        return "env";
+    }
+
+    @Override
+    public String summary() {
+        return "check [--env NAME] FILE: required environment variables and secret lengths (deploy gate)";
+    }
+
+    @Override
+    public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+            out.println(USAGE_TEXT);
+            return OK;
+        }
+        if (args.isEmpty() || !args.get(0).equals("check")) {
+            return usage(err, args.isEmpty() ? "no command given; the one command is 'check'"
+                    : "unknown command '" + args.get(0) + "'; the one command is 'check'");
+        }
+        return check(args.subList(1, args.size()).toArray(String[]::new), EnvSource.of(env), out, err);
     }
 
     /**
-     * Runs the check without exiting.
+     * Checks {@code source} against the requirements file named in {@code args}.
      *
      * @return {@link #OK}, {@link #NOT_MET} or {@link #USAGE}
      */
-    static int run(String[] args, EnvSource source, PrintStream out, PrintStream err) {
+    static int check(String[] args, EnvSource source, PrintStream out, PrintStream err) {
         Objects.requireNonNull(args, "args must not be null");
         Objects.requireNonNull(source, "source must not be null");
         Objects.requireNonNull(out, "out must not be null");
@@ -102,7 +123,7 @@ public final class EnvCheck {
     }
 
     private static int usage(PrintStream err, String problem) {
-        err.println("envcheck: " + problem);
+        err.println("opskit env: " + problem);
         err.println(USAGE_TEXT);
         err.flush();
         return USAGE;

@@ -1,4 +1,13 @@
-package dev.opskit.migrationguard;
+package dev.opskit.migrationguard.cli;
+
+import dev.opskit.core.cli.Command;
+import dev.opskit.migrationguard.GuardConfig;
+import dev.opskit.migrationguard.MigrationGuard;
+import dev.opskit.migrationguard.MigrationGuardException;
+import dev.opskit.migrationguard.MigrationScript;
+import dev.opskit.migrationguard.OutputFormat;
+import dev.opskit.migrationguard.Report;
+import dev.opskit.migrationguard.Rule;
 
 import dev.opskit.migrationguard.internal.Formats;
 import dev.opskit.migrationguard.internal.Lexer;
@@ -10,22 +19,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The command line ({@code java -jar opskit-migration-guard-cli.jar ...}):
+ * {@code opskit migrations}, the command line ({@code java -jar opskit.jar migrations ...}):
  * <pre>
  * check [--format text|json|sarif|github] [--config FILE] PATH...   exit 0: nothing blocks, 1: a finding blocks, 2: usage or I/O error
  * fingerprint FILE                                                  approval lines for the approvals file
  * rules                                                             the rule table
  * </pre>
  */
-public final class Cli {
-    static final int OK = 0;
-    static final int BLOCKED = 1;
-    static final int ERROR = 2;
+public final class MigrationGuardCli implements Command {
+    static final int BLOCKED = FAILED;
+    static final int ERROR = USAGE;
 
-    private static final String USAGE = """
-            usage: java -jar opskit-migration-guard-cli.jar <command> ...
+    private static final String USAGE_TEXT = """
+            usage: opskit migrations <command> ...
               check [--format text|json|sarif|github] [--config FILE] PATH...
                   check migration files or directories (Flyway order); exit 0 nothing blocks, 1 a finding blocks, 2 usage or I/O error
               fingerprint FILE
@@ -34,22 +43,30 @@ public final class Cli {
                   list every rule: id, severity, approvals needed, what to do instead
             """;
 
-    private Cli() {
+    /** Used by {@link java.util.ServiceLoader}. */
+    public MigrationGuardCli() {
     }
 
-    public static void main(String[] args) {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        int code = run(args, out, err);
-        out.flush();
-        System.exit(code);
+    @Override
+    public String name() {
+        return "migrations";
+    }
+
+    @Override
+    public String summary() {
+        return "check|fingerprint|rules: block destructive schema migrations unless approved (CI gate)";
+    }
+
+    @Override
+    public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args.toArray(String[]::new), out, err);
     }
 
     /** Runs a command; returns the exit code. Never throws. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             if (args.length == 0) {
-                err.print(USAGE);
+                err.print(USAGE_TEXT);
                 return ERROR;
             }
             return switch (args[0]) {
@@ -57,7 +74,7 @@ public final class Cli {
                 case "fingerprint" -> fingerprint(args, out, err);
                 case "rules" -> rules(out);
                 case "help", "--help", "-h" -> {
-                    out.print(USAGE);
+                    out.print(USAGE_TEXT);
                     yield OK;
                 }
                 default -> usage(err, "unknown command '" + args[0] + "'");
@@ -73,7 +90,7 @@ public final class Cli {
 
     private static int usage(PrintStream err, String problem) {
         err.println("error: " + problem);
-        err.print(USAGE);
+        err.print(USAGE_TEXT);
         return ERROR;
     }
 

@@ -1,8 +1,7 @@
-package dev.opskit.core.env;
+package dev.opskit.core.cli;
 
-import static dev.opskit.core.env.EnvRequirementsTest.GOOD_SECRET;
-import static dev.opskit.core.env.EnvRequirementsTest.SHORT_SECRET;
-import static dev.opskit.core.env.EnvRequirementsTest.assertNoPartOf;
+import dev.opskit.core.env.EnvSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EnvCheckTest {
+class EnvCliTest {
+    private static final String SHORT_SECRET = "Qz7xWv9Kp2";
+    private static final String GOOD_SECRET = "Hm4Rt8Ys1Lc6Nb3Vd5Fg0Jk2Pw7Xq9Za";
     private static final String EXAMPLE = "src/test/resources/env/example.requirements";
     private static final Map<String, String> COMPLETE_PROD = Map.of(
             "APP_ENV", "prod",
@@ -32,7 +33,7 @@ class EnvCheckTest {
     @Test
     void exitsZeroAndPrintsTheReportWhenEverythingHolds() {
         Run run = run(COMPLETE_PROD, EXAMPLE);
-        assertThat(run.status).isEqualTo(EnvCheck.OK);
+        assertThat(run.status).isEqualTo(Command.OK);
         assertThat(run.out).startsWith("Environment requirements, environment 'prod' (from APP_ENV):")
                 .contains("ok       JWT_SECRET (secret, 32 characters)", "ok       LOG_LEVEL = info (default)")
                 .endsWith("OK: all 6 requirements hold.\n");
@@ -43,7 +44,7 @@ class EnvCheckTest {
     void exitsOneListingEveryProblemWithoutShowingSecrets() {
         Run run = run(Map.of("APP_ENV", "prod", "JWT_SECRET", SHORT_SECRET, "STRIPE_SECRET_KEY", SHORT_SECRET,
                 "LOG_LEVEL", "loud"), EXAMPLE);
-        assertThat(run.status).isEqualTo(EnvCheck.NOT_MET);
+        assertThat(run.status).isEqualTo(EnvCli.NOT_MET);
         assertThat(run.out).contains(
                 "PROBLEM  DATABASE_URL is missing",
                 "PROBLEM  LOG_LEVEL is 'loud', but must be one of debug, info, warn, error",
@@ -56,11 +57,11 @@ class EnvCheckTest {
     @Test
     void envOptionChoosesTheEnvironment() {
         Map<String, String> dev = Map.of("APP_ENV", "dev", "DATABASE_URL", "postgres://db/app", "JWT_SECRET", GOOD_SECRET);
-        assertThat(run(dev, EXAMPLE).status).isEqualTo(EnvCheck.OK);
+        assertThat(run(dev, EXAMPLE).status).isEqualTo(Command.OK);
         Run asProd = run(dev, "--env", "prod", EXAMPLE);
-        assertThat(asProd.status).isEqualTo(EnvCheck.NOT_MET);
+        assertThat(asProd.status).isEqualTo(EnvCli.NOT_MET);
         assertThat(asProd.out).contains("environment 'prod' (given)", "STRIPE_SECRET_KEY is missing");
-        assertThat(run(dev, "--env=staging", EXAMPLE).status).isEqualTo(EnvCheck.NOT_MET);
+        assertThat(run(dev, "--env=staging", EXAMPLE).status).isEqualTo(EnvCli.NOT_MET);
     }
 
     @Test
@@ -79,7 +80,7 @@ class EnvCheckTest {
     @Test
     void helpExitsZero() {
         Run run = run(Map.of(), "--help");
-        assertThat(run.status).isEqualTo(EnvCheck.OK);
+        assertThat(run.status).isEqualTo(Command.OK);
         assertThat(run.out).contains("Usage:", "Exit status: 0 all requirements hold, 1 a requirement is not met, 2 usage error.");
     }
 
@@ -102,8 +103,27 @@ class EnvCheckTest {
         assertThat(usage.err).contains("unknown option '--nonsense'");
     }
 
+    private static void assertNoPartOf(String secret, String output) {
+        for (int i = 0; i + 4 <= secret.length(); i++) {
+            assertThat(output).as("output must not contain any part of the secret").doesNotContain(secret.substring(i, i + 4));
+        }
+    }
+
+    @Test
+    void theLauncherRunsCheckAndRefusesAnythingElse() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(new EnvCli().run(List.of("check", EXAMPLE), COMPLETE_PROD, o, e)).isEqualTo(Command.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK: all 6 requirements hold.");
+        assertThat(new EnvCli().run(List.of("verify", EXAMPLE), COMPLETE_PROD, o, e)).isEqualTo(Command.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'verify'; the one command is 'check'");
+        assertThat(new EnvCli().run(List.of(), COMPLETE_PROD, o, e)).isEqualTo(Command.USAGE);
+    }
+
     private static void assertUsage(Run run, String message) {
-        assertThat(run.status).as(run.err).isEqualTo(EnvCheck.USAGE);
+        assertThat(run.status).as(run.err).isEqualTo(Command.USAGE);
         assertThat(run.err).contains(message).contains("Usage:");
         assertThat(run.out).isEmpty();
     }
@@ -111,17 +131,17 @@ class EnvCheckTest {
     private static Run run(Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = EnvCheck.run(args, EnvSource.of(env),
+        int status = EnvCli.check(args, EnvSource.of(env),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** Runs EnvCheck's main in a JVM of its own whose environment holds exactly {@code env}. */
+    /** Runs {@code opskit env check} in a JVM of its own (through the launcher) whose environment holds exactly {@code env}. */
     private Child child(Map<String, String> env, String... args) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> command = new ArrayList<>(List.of(java, "-Xmx32m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                EnvCheck.class.getName()));
+                Opskit.class.getName(), "env", "check"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
@@ -130,7 +150,7 @@ class EnvCheckTest {
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("EnvCheck finishes").isTrue();
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("opskit env check finishes").isTrue();
             return new Child(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
             p.destroyForcibly();

@@ -1,4 +1,6 @@
-package dev.opskit.migrationguard;
+package dev.opskit.migrationguard.cli;
+
+import dev.opskit.core.cli.Opskit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line, run as a child process: exit codes 0/1/2 and the formats. */
-class CliTest {
+class MigrationGuardCliTest {
     record Run(int exit, String out, String err) {
     }
 
@@ -42,7 +44,7 @@ class CliTest {
                 System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(e -> !e.contains("flyway")).toList());
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, Cli.class.getName()));
+                "-cp", classpath, Opskit.class.getName(), "migrations"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(cwd.resolve("out.txt").toFile())
                 .redirectError(cwd.resolve("err.txt").toFile()).start();

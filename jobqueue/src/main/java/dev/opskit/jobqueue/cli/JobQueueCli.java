@@ -1,0 +1,296 @@
+package dev.opskit.jobqueue.cli;
+
+import dev.opskit.core.cli.Args;
+import dev.opskit.core.cli.Args.UsageException;
+import dev.opskit.core.cli.Command;
+import dev.opskit.core.jdbc.DatabaseUrl;
+import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.PostgresJobQueue;
+import dev.opskit.jobqueue.QueueCounts;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * {@code opskit jobs}, the operator's command line for the job queue: what waits and runs per
+ * queue, one job with its error history, the jobs stuck in running (runbook: "processing for more
+ * than 10 minutes"), and cancelling a waiting job. Run {@code --help} for the usage.
+ *
+ * <p>Exit codes: 0 done; 1 could not be done (database unreachable, unknown id, a job that is no
+ * longer waiting and so cannot be cancelled), with the reason on standard error; 2 usage error.
+ */
+public final class JobQueueCli implements Command {
+    static final String USAGE_TEXT = """
+            usage: opskit jobs [--url URL] [--schema NAME] [--json] COMMAND [OPTIONS]
+
+            commands:
+              counts                      jobs per queue and state, and how long the oldest due job waits
+              show ID                     one job: state, attempts, times, payload, error history
+              stuck [--older-than AGE] [--limit N]
+                                          jobs running for longer than AGE (default 10m), oldest
+                                          first, at most N (default 100)
+              cancel ID                   cancel a waiting job (a running job is not touched)
+
+            options:
+              --url URL      jdbc:postgresql://host:port/db?user=..&password=.. or
+                             postgres://user:pass@host:port/db (default: $DATABASE_URL)
+              --schema NAME  opskit schema (default: opskit)
+              --json         JSON output instead of a table
+              --help         this text
+            AGE: 30s, 15m, 12h, 7d.
+
+            exit codes: 0 done, 1 could not be done (reason on stderr), 2 usage error
+            """;
+
+    private static final Set<String> FLAGS = Set.of("--json", "--help", "-h");
+    private static final Set<String> VALUED = Set.of("--url", "--schema", "--older-than", "--limit");
+    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel");
+
+    /** Used by {@link java.util.ServiceLoader}. */
+    public JobQueueCli() {
+    }
+
+    @Override
+    public String name() {
+        return "jobs";
+    }
+
+    @Override
+    public String summary() {
+        return "counts|show|stuck|cancel: the job queue in PostgreSQL ($DATABASE_URL or --url)";
+    }
+
+    @Override
+    public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String url = null;
+        try {
+            Args a = Args.parse(args, FLAGS, VALUED);
+            if (a.has("--help") || a.has("-h")) {
+                out.print(USAGE_TEXT);
+                return OK;
+            }
+            List<String> positional = a.positional();
+            if (positional.isEmpty() || !COMMANDS.contains(positional.get(0))) {
+                throw new UsageException((positional.isEmpty() ? "no command given" : "unknown command '" + positional.get(0) + "'")
+                        + "; one of " + String.join(", ", COMMANDS));
+            }
+            String command = positional.get(0);
+            List<String> operands = positional.subList(1, positional.size());
+            Duration olderThan = Args.age("--older-than", a.value("--older-than", "10m"));
+            int limit = (int) Math.min(Args.number("--limit", a.value("--limit", "100"), 1), 10_000);
+            if (!command.equals("stuck") && (a.has("--older-than") || a.has("--limit"))) {
+                throw new UsageException("--older-than and --limit are options of 'stuck', not of '" + command + "'");
+            }
+            long id = 0;
+            if (command.equals("show") || command.equals("cancel")) {
+                if (operands.size() != 1) {
+                    throw new UsageException(command + " needs exactly one job ID");
+                }
+                id = Args.number("ID", operands.get(0), 1);
+            } else if (!operands.isEmpty()) {
+                throw new UsageException(command + " takes no arguments, but got " + operands);
+            }
+            url = a.value("--url", env.get("DATABASE_URL"));
+            if (url == null || url.isBlank()) {
+                throw new UsageException("no database: set DATABASE_URL or pass --url");
+            }
+            String schema = SchemaInstaller.requireSchemaName(a.value("--schema", SchemaInstaller.DEFAULT_SCHEMA));
+            PGSimpleDataSource ds = dataSource(url);
+            requireTables(ds, schema, url);
+            PostgresJobQueue queue = PostgresJobQueue.builder(ds).schema(schema).build();
+            boolean json = a.has("--json");
+            return switch (command) {
+                case "counts" -> counts(queue.counts(), json, out);
+                case "show" -> show(queue, id, json, out, err);
+                case "stuck" -> stuck(queue.stuckJobs(olderThan, limit), olderThan, json, out);
+                default -> cancel(queue, id, json, out, err);
+            };
+        } catch (UsageException e) {
+            err.println("error: " + DatabaseUrl.redact(e.getMessage(), url));
+            err.println("run 'opskit jobs --help' for the usage");
+            return USAGE;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
+            return USAGE;
+        } catch (RuntimeException e) {
+            err.println("error: " + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
+            return FAILED;
+        }
+    }
+
+    private static PGSimpleDataSource dataSource(String url) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        try {
+            ds.setURL(DatabaseUrl.toJdbc(url));
+        } catch (IllegalArgumentException e) {
+            // the driver's message quotes the URL, password included
+            throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": " + DatabaseUrl.redact(e.getMessage(), url));
+        }
+        return ds;
+    }
+
+    private static void requireTables(PGSimpleDataSource ds, String schema, String url) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT to_regclass(quote_ident(?) || '.jobs') IS NOT NULL")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new IllegalStateException("no job-queue tables in schema '" + schema + "' of " + DatabaseUrl.redact(url)
+                            + " (wrong --schema, or the queue's installSchema() never ran there?)");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not connect to " + DatabaseUrl.redact(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int counts(List<QueueCounts> counts, boolean json, PrintStream out) {
+        if (json) {
+            JsonWriter w = new JsonWriter().beginObject().name("queues").beginArray();
+            for (QueueCounts q : counts) {
+                w.beginObject().name("queue").value(q.queue()).name("available").value(q.available())
+                        .name("running").value(q.running()).name("completed").value(q.completed())
+                        .name("cancelled").value(q.cancelled()).name("dead").value(q.dead()).name("oldest_available_seconds");
+                if (q.oldestAvailableAge() == null) {
+                    w.nullValue();
+                } else {
+                    w.value(q.oldestAvailableAge().toMillis() / 1000.0);
+                }
+                w.endObject();
+            }
+            out.println(w.endArray().endObject());
+            return OK;
+        }
+        if (counts.isEmpty()) {
+            out.println("no jobs");
+            return OK;
+        }
+        out.printf("%-24s %10s %8s %10s %10s %8s  %s%n", "QUEUE", "AVAILABLE", "RUNNING", "COMPLETED", "CANCELLED", "DEAD", "OLDEST DUE WAITS");
+        for (QueueCounts q : counts) {
+            out.printf("%-24s %10d %8d %10d %10d %8d  %s%n", q.queue(), q.available(), q.running(), q.completed(), q.cancelled(),
+                    q.dead(), q.oldestAvailable().map(JobQueueCli::human).orElse("-"));
+        }
+        return OK;
+    }
+
+    private static int show(PostgresJobQueue queue, long id, boolean json, PrintStream out, PrintStream err) {
+        Job job = queue.get(id).orElse(null);
+        if (job == null) {
+            err.println("error: no job with id " + id + " (never enqueued, or finished and pruned after the retention)");
+            return FAILED;
+        }
+        if (json) {
+            out.println(jobJson(new JsonWriter(), job));
+            return OK;
+        }
+        out.println("id:              " + job.id());
+        out.println("queue:           " + job.queue());
+        out.println("kind:            " + job.kind());
+        out.println("state:           " + job.state().name().toLowerCase(java.util.Locale.ROOT));
+        out.println("attempt:         " + job.attempt() + " of " + job.maxAttempts());
+        out.println("priority:        " + job.priority());
+        out.println("run at:          " + job.runAt());
+        out.println("created at:      " + job.createdAt());
+        line(out, "unique key:      ", job.uniqueKey());
+        line(out, "worker:          ", job.workerId());
+        line(out, "attempted at:    ", job.attemptedAt());
+        line(out, "lease expires:   ", job.leaseExpiresAt());
+        line(out, "finished at:     ", job.finishedAt());
+        line(out, "replay of:       ", job.replayOf());
+        out.println("payload:         " + job.payload());
+        out.println("errors:          " + job.errors());
+        return OK;
+    }
+
+    private static int stuck(List<Job> jobs, Duration olderThan, boolean json, PrintStream out) {
+        Instant now = Instant.now();
+        if (json) {
+            JsonWriter w = new JsonWriter().beginObject().name("older_than_seconds").value(olderThan.toSeconds())
+                    .name("jobs").beginArray();
+            jobs.forEach(j -> jobJson(w, j));
+            out.println(w.endArray().endObject());
+            return OK;
+        }
+        if (jobs.isEmpty()) {
+            out.println("no job has been running for longer than " + human(olderThan));
+            return OK;
+        }
+        out.printf("%-10s %-20s %-28s %-28s %8s  %s%n", "ID", "QUEUE", "KIND", "WORKER", "ATTEMPT", "RUNNING FOR");
+        for (Job j : jobs) {
+            out.printf("%-10d %-20s %-28s %-28s %8s  %s%n", j.id(), j.queue(), j.kind(), j.workerId(),
+                    j.attempt() + "/" + j.maxAttempts(), j.attemptedAt() == null ? "-" : human(Duration.between(j.attemptedAt(), now)));
+        }
+        return OK;
+    }
+
+    private static int cancel(PostgresJobQueue queue, long id, boolean json, PrintStream out, PrintStream err) {
+        if (queue.cancel(id)) {
+            out.println(json ? new JsonWriter().beginObject().name("cancelled").value(id).endObject().toString() : "cancelled job " + id);
+            return OK;
+        }
+        String state = queue.get(id).map(j -> j.state().name().toLowerCase(java.util.Locale.ROOT)).orElse(null);
+        err.println("error: job " + id + (state == null ? " does not exist" : " is " + state + ", only a waiting (available) job can be cancelled"));
+        return FAILED;
+    }
+
+    private static JsonWriter jobJson(JsonWriter w, Job j) {
+        w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
+                .name("state").value(j.state().name().toLowerCase(java.util.Locale.ROOT))
+                .name("attempt").value(j.attempt()).name("max_attempts").value(j.maxAttempts())
+                .name("priority").value(j.priority()).name("run_at").value(j.runAt().toString())
+                .name("created_at").value(j.createdAt().toString());
+        optional(w, "unique_key", j.uniqueKey());
+        optional(w, "worker_id", j.workerId());
+        optional(w, "attempted_at", j.attemptedAt());
+        optional(w, "lease_expires_at", j.leaseExpiresAt());
+        optional(w, "finished_at", j.finishedAt());
+        w.name("replay_of");
+        if (j.replayOf() == null) {
+            w.nullValue();
+        } else {
+            w.value(j.replayOf());
+        }
+        // JSON text as strings: the writer embeds no raw JSON, and jq's fromjson reads them back
+        return w.name("payload").value(j.payload()).name("errors").value(j.errors()).endObject();
+    }
+
+    private static void optional(JsonWriter w, String name, Object value) {
+        w.name(name);
+        if (value == null) {
+            w.nullValue();
+        } else {
+            w.value(value.toString());
+        }
+    }
+
+    private static void line(PrintStream out, String label, Object value) {
+        if (value != null) {
+            out.println(label + value);
+        }
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7_200) {
+            return s / 60 + "m " + s % 60 + "s";
+        }
+        if (s < 172_800) {
+            return s / 3_600 + "h " + s % 3_600 / 60 + "m";
+        }
+        return s / 86_400 + "d " + s % 86_400 / 3_600 + "h";
+    }
+}
