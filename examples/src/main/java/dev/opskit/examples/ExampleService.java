@@ -27,6 +27,7 @@ import dev.opskit.health.HealthServer;
 import dev.opskit.health.HikariPoolCheck;
 import dev.opskit.jobqueue.DrainReport;
 import dev.opskit.jobqueue.JobQueueHealthCheck;
+import dev.opskit.jobqueue.JobQueueMetrics;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.Workers;
@@ -190,8 +191,8 @@ public final class ExampleService {
 
         PostgresDeadLetterStore deadLetters = PostgresDeadLetterStore.builder(db.pool())
                 .installSchema(false).meterRegistry(meters).metricsRefreshInterval(Duration.ofSeconds(5)).build();
-        PostgresJobQueue queue = PostgresJobQueue.builder(db.pool())
-                .deadLetterStore(deadLetters).meterRegistry(meters).build();
+        PostgresJobQueue queue = PostgresJobQueue.builder(db.pool()).deadLetterStore(deadLetters).build();
+        new JobQueueMetrics(queue).bindTo(meters);
         shutdown.register("dead-letter-store", ShutdownPhase.CLOSE, timeLeft -> deadLetters.close());
         Demo demo = new Demo(db.pool(), queue, breakers);
 
@@ -236,7 +237,6 @@ public final class ExampleService {
         // (5) workers: short backoff so a failing job reaches the dead letters within seconds
         Workers workers = demo.register(Workers.builder(queue))
                 .backoff(Backoff.exponential(Duration.ofMillis(300), Duration.ofSeconds(3)))
-                .meterRegistry(meters)
                 .start();
         workersRef.set(workers);
         shutdown.register("workers", ShutdownPhase.DRAIN, timeLeft -> drain(workers, queue, timeLeft));

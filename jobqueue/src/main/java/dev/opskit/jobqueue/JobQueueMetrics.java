@@ -1,12 +1,22 @@
 package dev.opskit.jobqueue;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Objects;
+
 /**
- * The names of the job queue's metrics, all in one place. Published to the
- * {@code MeterRegistry} given to {@link PostgresJobQueue.Builder#meterRegistry} (enqueue) and
- * {@link Workers.Builder#meterRegistry} (everything else). Tags are bounded: {@code queue} is a
- * configured queue name, {@code outcome} and {@code state} are fixed sets.
+ * The job queue's metrics, bound to a registry the one way every opskit module does it:
+ *
+ * <pre>{@code
+ * new JobQueueMetrics(queue).bindTo(registry);
+ * }</pre>
+ *
+ * The queue records enqueues and cancels; every {@link Workers} built on the queue, before or after
+ * the binding, records the rest. Nothing is recorded before the first binding; a registry bound
+ * later (or a second one) counts from then on. Tags are bounded:
+ * {@code queue} is a configured queue name, {@code outcome} and {@code state} are fixed sets.
  */
-public final class JobQueueMetrics {
+public final class JobQueueMetrics implements MeterBinder {
     /** Counter, tag {@code queue}: jobs inserted (a duplicate unique key inserts nothing and is not counted). */
     public static final String ENQUEUED = "opskit.jobs.enqueued";
     /** Counter, tags {@code queue}, {@code outcome} = success | retried | dead | cancelled | postponed: attempts that ended. */
@@ -22,6 +32,15 @@ public final class JobQueueMetrics {
     /** Counter, tag {@code queue}: jobs whose lease expired and that the maintenance leader returned to the queue or sent to the dead letters. */
     public static final String RESCUED = "opskit.jobs.rescued";
 
-    private JobQueueMetrics() {
+    private final PostgresJobQueue queue;
+
+    /** The metrics of {@code queue} and of the workers built on it. */
+    public JobQueueMetrics(PostgresJobQueue queue) {
+        this.queue = Objects.requireNonNull(queue, "queue must not be null");
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        queue.metrics().bind(Objects.requireNonNull(registry, "registry must not be null"));
     }
 }

@@ -9,7 +9,6 @@ import dev.opskit.jobqueue.internal.DeadLetterSink;
 import dev.opskit.jobqueue.internal.DeadLetters;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.PgStore;
-import io.micrometer.core.instrument.MeterRegistry;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -47,7 +46,7 @@ public final class PostgresJobQueue implements JobQueue {
     private final String schema;
     private final Duration finishedRetention;
     private final PgStore store;
-    private final Metrics metrics;
+    private final Metrics metrics = new Metrics();
     private final DeadLetterStore deadLetters;
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastNotify = new java.util.concurrent.ConcurrentHashMap<>();
     private final GroupEnqueue group;
@@ -55,7 +54,6 @@ public final class PostgresJobQueue implements JobQueue {
     static final long NOTIFY_DEBOUNCE_NANOS = 2_000_000L;
 
     private PostgresJobQueue(Builder b) {
-        this.metrics = Metrics.of(b.meterRegistry);
         this.deadLetters = b.deadLetters != null ? b.deadLetters
                 : PostgresDeadLetterStore.builder(b.dataSource).schema(b.schema).installSchema(false).build();
         if (!deadLetters.hasReplayTarget(DeadLetters.SOURCE_PREFIX + JobRequest.DEFAULT_QUEUE)) {
@@ -95,6 +93,11 @@ public final class PostgresJobQueue implements JobQueue {
      */
     public DeadLetterStore deadLetters() {
         return deadLetters;
+    }
+
+    /** The recorder shared with every {@link Workers} of this queue; {@link JobQueueMetrics} binds it. */
+    Metrics metrics() {
+        return metrics;
     }
 
     DeadLetterSink deadLetterSink() {
@@ -269,7 +272,6 @@ public final class PostgresJobQueue implements JobQueue {
         private final DataSource dataSource;
         private String schema = SchemaInstaller.DEFAULT_SCHEMA;
         private Duration finishedRetention = DEFAULT_FINISHED_RETENTION;
-        private MeterRegistry meterRegistry;
         private DeadLetterStore deadLetters;
 
         private Builder(DataSource dataSource) {
@@ -297,14 +299,6 @@ public final class PostgresJobQueue implements JobQueue {
             return this;
         }
 
-        /**
-         * Where to publish {@link JobQueueMetrics#ENQUEUED} and the {@code cancelled} outcome of
-         * {@link JobQueueMetrics#COMPLETED}; default none.
-         */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
-            return this;
-        }
 
         /**
          * The dead-letter store for jobs that give up; it must write to the same database, since

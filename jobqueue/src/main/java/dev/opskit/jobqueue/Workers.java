@@ -7,7 +7,6 @@ import dev.opskit.jobqueue.JobExecutor.Handler;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.OutcomePolicy;
 import dev.opskit.jobqueue.internal.PgStore;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +110,7 @@ public final class Workers implements AutoCloseable {
     private Workers(Builder b, Map<String, Handler> handlers) {
         DataSource dataSource = b.queue.dataSource();
         PgStore store = b.queue.store();
-        Metrics metrics = Metrics.of(b.meterRegistry);
+        Metrics metrics = b.queue.metrics();
         this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
         this.schema = store.schema();
         this.pollInterval = b.pollInterval;
@@ -333,7 +332,6 @@ public final class Workers implements AutoCloseable {
         private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
         private Backoff backoff = DEFAULT_BACKOFF;
         private String workerId;
-        private MeterRegistry meterRegistry;
         private Clock clock = Clock.systemUTC();
 
         private Builder(PostgresJobQueue queue) {
@@ -441,11 +439,6 @@ public final class Workers implements AutoCloseable {
             return this;
         }
 
-        /** Where to publish the metrics named in {@link JobQueueMetrics}; default none. */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
-            return this;
-        }
 
         /**
          * The clock of the times this runtime writes itself, such as the {@code at} of each

@@ -151,12 +151,14 @@ class PostgresJobQueueTest {
     @Test
     void metricsCountEnqueuedAndCompletedJobsAndTimeThem() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        PostgresJobQueue q = PostgresJobQueue.builder(db.dataSource()).meterRegistry(registry).build();
+        PostgresJobQueue q = PostgresJobQueue.builder(db.dataSource()).build();
+        q.enqueue(JobRequest.builder("ok").queue("unserved").build()); // before the binding: not counted
+        new JobQueueMetrics(q).bindTo(registry);
         q.enqueue(JobRequest.of("ok", "{}"));
         q.enqueueAll(List.of(JobRequest.builder("ok").queue("other").build(), JobRequest.of("ok", "{}")));
         long cancelled = q.enqueue(JobRequest.builder("ok").delay(Duration.ofHours(1)).build()).jobId();
         q.cancel(cancelled);
-        Workers w = Workers.builder(q).meterRegistry(registry).queue("default", 2).pollInterval(Duration.ofMillis(50))
+        Workers w = Workers.builder(q).queue("default", 2).pollInterval(Duration.ofMillis(50))
                 .maintenanceInterval(Duration.ofMillis(100)).handler("ok", ctx -> { }).start();
         try {
             await("two jobs completed", () -> registry.find(JobQueueMetrics.COMPLETED).tag("outcome", "success").counter() != null
@@ -167,10 +169,18 @@ class PostgresJobQueueTest {
         }
         assertThat(registry.get(JobQueueMetrics.ENQUEUED).tag("queue", "default").counter().count()).isEqualTo(3);
         assertThat(registry.get(JobQueueMetrics.ENQUEUED).tag("queue", "other").counter().count()).isEqualTo(1);
+        assertThat(registry.find(JobQueueMetrics.ENQUEUED).tag("queue", "unserved").counter()).as("enqueued before the binding").isNull();
         assertThat(registry.get(JobQueueMetrics.COMPLETED).tag("outcome", "cancelled").counter().count()).isEqualTo(1);
         assertThat(registry.get(JobQueueMetrics.RUN_DURATION).tag("queue", "default").timer().count()).isEqualTo(2);
         assertThat(registry.get(JobQueueMetrics.WAIT_DURATION).tag("queue", "default").timer().count()).isEqualTo(2);
         assertThat(registry.get(JobQueueMetrics.OLDEST_AVAILABLE_AGE).tag("queue", "default").gauge()).isNotNull();
+
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        new JobQueueMetrics(q).bindTo(second);
+        q.enqueue(JobRequest.builder("ok").delay(Duration.ofHours(1)).build());
+        assertThat(second.get(JobQueueMetrics.ENQUEUED).tag("queue", "default").counter().count())
+                .as("a registry bound later counts from then on").isEqualTo(1);
+        assertThat(registry.get(JobQueueMetrics.ENQUEUED).tag("queue", "default").counter().count()).isEqualTo(4);
     }
 
     @Test

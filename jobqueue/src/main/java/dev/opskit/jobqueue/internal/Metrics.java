@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,35 +15,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Records the job queue's meters; every method is a no-op without a registry. Thread-safe. */
+/**
+ * Records the job queue's meters: one per queue, shared by the queue and every {@code Workers} built
+ * on it. Every method is a no-op until {@link #bind} gave it a registry ({@code JobQueueMetrics}
+ * does). Meters live on a composite registry, so a registry bound later, or a second one, gets
+ * every meter. Thread-safe.
+ */
 public final class Metrics {
-    private static final Metrics NONE = new Metrics(null);
-
-    private final MeterRegistry registry;
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final Map<String, Object> meters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    /** Read on every hot-path call: false until a registry is bound, so an unobserved queue pays nothing. */
+    private volatile boolean enabled;
 
-    private Metrics(MeterRegistry registry) {
-        this.registry = registry;
-    }
-
-    public static Metrics of(MeterRegistry registry) {
-        return registry == null ? NONE : new Metrics(registry);
+    /** Publishes every meter, those already recorded and those to come, on {@code target}. */
+    public void bind(MeterRegistry target) {
+        registry.add(target);
+        enabled = true;
     }
 
     public boolean enabled() {
-        return registry != null;
+        return enabled;
     }
 
     public void enqueued(String queue, long n) {
-        if (registry != null && n > 0) {
+        if (enabled && n > 0) {
             counter(JobQueueMetrics.ENQUEUED, "jobs inserted into the queue", "queue", queue).increment(n);
         }
     }
 
     /** outcome: success, retried, dead, cancelled, postponed. */
     public void completed(String queue, String outcome) {
-        if (registry != null) {
+        if (enabled) {
             ((Counter) meters.computeIfAbsent(JobQueueMetrics.COMPLETED + "|" + queue + "|" + outcome, k -> Counter.builder(JobQueueMetrics.COMPLETED)
                     .description("job attempts that ended, by outcome").tag("queue", queue).tag("outcome", outcome)
                     .baseUnit("jobs").register(registry))).increment();
@@ -50,26 +54,26 @@ public final class Metrics {
     }
 
     public void rescued(String queue, long n) {
-        if (registry != null && n > 0) {
+        if (enabled && n > 0) {
             counter(JobQueueMetrics.RESCUED, "jobs rescued after their lease expired", "queue", queue).increment(n);
         }
     }
 
     public void ran(String queue, long nanos) {
-        if (registry != null) {
+        if (enabled) {
             timer(JobQueueMetrics.RUN_DURATION, "how long handlers ran", queue).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
     public void waited(String queue, long micros) {
-        if (registry != null) {
+        if (enabled) {
             timer(JobQueueMetrics.WAIT_DURATION, "from due to started", queue).record(micros, TimeUnit.MICROSECONDS);
         }
     }
 
     /** Updates the sampled gauges of the given queues (queues absent from {@code counts} read zero). */
     public void sample(List<String> queues, List<QueueCounts> counts) {
-        if (registry == null) {
+        if (!enabled) {
             return;
         }
         for (String q : queues) {

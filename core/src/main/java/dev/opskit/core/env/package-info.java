@@ -1,0 +1,5 @@
+/**
+ * Environment requirements: which variables and secrets a service needs, per environment, checked
+ * at start-up ({@code EnvRequirements}) or in a deploy pipeline ({@code opskit env check}).
+ */
+package dev.opskit.core.env;

@@ -1,0 +1,6 @@
+/**
+ * The health-check contract every module offers checks through ({@code HealthCheck},
+ * {@code HealthResult}, {@code HealthStatus}), without depending on the {@code health} module that
+ * runs and serves them.
+ */
+package dev.opskit.core.health;

@@ -1,0 +1,5 @@
+/**
+ * Test support for applications: {@code InMemoryDeadLetterStore}, a fake with the same contract as
+ * the PostgreSQL store (run by the same contract tests), for unit tests without a database.
+ */
+package dev.opskit.deadletter.testing;

@@ -1,0 +1,5 @@
+/**
+ * Internal to opskit-jobqueue (the SQL of the queue, the outcome policy shared by the real queue and
+ * the fake, dead-letter hand-over, the metrics recorder): not API, may change in any release.
+ */
+package dev.opskit.jobqueue.internal;

@@ -1,0 +1,6 @@
+/**
+ * Test support for applications: {@code InMemoryJobQueue}, a fake queue with the same contract as
+ * the PostgreSQL one (run by the same contract tests) on a {@code ManualClock}, for unit tests
+ * without a database.
+ */
+package dev.opskit.jobqueue.testing;
