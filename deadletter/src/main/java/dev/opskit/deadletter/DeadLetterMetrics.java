@@ -1,19 +1,23 @@
 package dev.opskit.deadletter;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import dev.opskit.deadletter.internal.MeteredStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The dead-letter meters. Stores create one when given a {@code MeterRegistry}; the names are here
- * in one place.
+ * The dead-letter meters of one store, bound to a registry the one way every opskit module does it:
+ *
+ * <pre>{@code
+ * new DeadLetterMetrics(store).bindTo(registry);
+ * new DeadLetterMetrics(store, Duration.ofSeconds(5)).bindTo(registry);   // size gauges refreshed every 5 s
+ * }</pre>
+ *
+ * Nothing is recorded before the first binding; a registry bound later (or a second one) counts
+ * from then on. The first binding starts the store's size refresh (a {@code stats()} query every
+ * refresh interval, on a daemon thread the store's {@code close()} stops); the in-memory fake
+ * refreshes on each {@code refreshMetrics()} call instead.
  *
  * <table>
  * <caption>Meters</caption>
@@ -25,64 +29,53 @@ import java.util.concurrent.atomic.AtomicReference;
  * <tr><td>{@code opskit.deadletter.removed}</td><td>counter</td><td>cause</td><td>letters deleted: {@code cleanup}, {@code age}, {@code cap}, {@code manual}</td></tr>
  * </table>
  */
-public final class DeadLetterMetrics {
-    /** Meter names. */
-    public static final class Names {
-        public static final String SIZE = "opskit.deadletter.size";
-        public static final String OLDEST_AGE = "opskit.deadletter.oldest.age";
-        public static final String ADDED = "opskit.deadletter.added";
-        public static final String REPLAYED = "opskit.deadletter.replayed";
-        public static final String REMOVED = "opskit.deadletter.removed";
+public final class DeadLetterMetrics implements MeterBinder {
+    /** Gauge, tag {@code source}: waiting letters. */
+    public static final String SIZE = "opskit.deadletter.size";
+    /** Gauge, seconds: age of the oldest waiting letter. */
+    public static final String OLDEST_AGE = "opskit.deadletter.oldest.age";
+    /** Counter, tags {@code source}, {@code reason}: letters added. */
+    public static final String ADDED = "opskit.deadletter.added";
+    /** Counter, tag {@code outcome}: replay attempts. */
+    public static final String REPLAYED = "opskit.deadletter.replayed";
+    /** Counter, tag {@code cause}: letters deleted. */
+    public static final String REMOVED = "opskit.deadletter.removed";
+    /** Default interval of the size refresh. */
+    public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(30);
 
-        private Names() {
+    private final MeteredStore store;
+    private final Duration refresh;
+
+    /** The meters of {@code store}, size gauges refreshed every {@link #DEFAULT_REFRESH}. */
+    public DeadLetterMetrics(DeadLetterStore store) {
+        this(store, DEFAULT_REFRESH);
+    }
+
+    /**
+     * The meters of {@code store}, size gauges refreshed every {@code refreshInterval}.
+     *
+     * @param store a {@code PostgresDeadLetterStore} or the {@code InMemoryDeadLetterStore} fake
+     * @param refreshInterval at least 100 ms
+     * @throws IllegalArgumentException for another store type or a shorter interval
+     */
+    public DeadLetterMetrics(DeadLetterStore store, Duration refreshInterval) {
+        Objects.requireNonNull(store, "store must not be null");
+        Objects.requireNonNull(refreshInterval, "refreshInterval must not be null");
+        if (!(store instanceof MeteredStore metered)) {
+            throw new IllegalArgumentException("store must be a PostgresDeadLetterStore or InMemoryDeadLetterStore, but was "
+                    + store.getClass().getName());
+        }
+        if (refreshInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("refreshInterval must be at least 100ms, but was " + refreshInterval);
+        }
+        this.store = metered;
+        this.refresh = refreshInterval;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        if (store.meters().bind(Objects.requireNonNull(registry, "registry must not be null"))) {
+            store.startMetricsRefresh(refresh);
         }
     }
-
-    private final MeterRegistry registry;
-    private final MultiGauge size;
-    private final AtomicReference<Double> oldestAgeSeconds = new AtomicReference<>(0.0);
-
-    /** Registers the gauges on {@code registry}; counters are registered when first used. */
-    public DeadLetterMetrics(MeterRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry must not be null");
-        this.size = MultiGauge.builder(Names.SIZE).description("Dead letters waiting for replay, by source")
-                .baseUnit("letters").register(registry);
-        Gauge.builder(Names.OLDEST_AGE, oldestAgeSeconds, AtomicReference::get)
-                .description("Age of the oldest waiting dead letter").baseUnit("seconds").register(registry);
-    }
-
-    /** Counts one added letter. */
-    public void added(String source, DeadLetterReason reason) {
-        Counter.builder(Names.ADDED).description("Dead letters added").baseUnit("letters")
-                .tags(Tags.of("source", source, "reason", reason.code())).register(registry).increment();
-    }
-
-    /** Counts one replay attempt's outcome. */
-    public void replayed(ReplayOutcome outcome) {
-        Counter.builder(Names.REPLAYED).description("Dead-letter replay attempts by outcome").baseUnit("letters")
-                .tags(Tags.of("outcome", outcome.code())).register(registry).increment();
-    }
-
-    /** Counts removed letters. */
-    public void removed(String cause, long count) {
-        if (count > 0) {
-            Counter.builder(Names.REMOVED).description("Dead letters deleted, by cause").baseUnit("letters")
-                    .tags(Tags.of("cause", cause)).register(registry).increment(count);
-        }
-    }
-
-    /** Sets the gauges from a fresh {@link DeadLetterStore#stats()} result. */
-    public void refresh(List<SourceStats> stats, Instant now) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        Instant oldest = null;
-        for (SourceStats s : stats) {
-            rows.add(MultiGauge.Row.of(Tags.of("source", s.source()), s.waiting()));
-            if (s.oldestWaitingDiedAt() != null && (oldest == null || s.oldestWaitingDiedAt().isBefore(oldest))) {
-                oldest = s.oldestWaitingDiedAt();
-            }
-        }
-        size.register(rows, true);
-        oldestAgeSeconds.set(oldest == null ? 0.0 : Math.max(0, (now.toEpochMilli() - oldest.toEpochMilli()) / 1000.0));
-    }
-
 }

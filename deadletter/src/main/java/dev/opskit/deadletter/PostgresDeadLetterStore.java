@@ -4,9 +4,11 @@ import dev.opskit.core.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.deadletter.internal.HeadersJson;
+import dev.opskit.deadletter.internal.DeadLetterMeters;
+import dev.opskit.deadletter.internal.MeteredStore;
 import dev.opskit.deadletter.internal.RunHandle;
+import dev.opskit.core.schema.SchemaModule;
 import dev.opskit.deadletter.internal.TargetRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.sql.Array;
 import java.sql.Connection;
@@ -43,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * DeadLetterStore store = PostgresDeadLetterStore.builder(dataSource)
  *         .schema("opskit")                       // default
- *         .meterRegistry(registry)                // optional
- *         .build();                               // installs the tables unless installSchema(false)
+ *         .build();
+ * store.installSchema();                          // creates or upgrades the tables
+ * new DeadLetterMetrics(store).bindTo(registry);  // optional
  * store.registerReplayTarget("webhook:*", (tx, letter) -> webhooks.redeliver(letter));
  * }</pre>
  *
@@ -60,13 +63,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Time</h2>
  * Times come from the database's clock ({@code now()}), so purge and ages agree between hosts.
  */
-public final class PostgresDeadLetterStore implements DeadLetterStore {
+public final class PostgresDeadLetterStore implements DeadLetterStore, MeteredStore {
+    /** The dead-letter tables ({@code dead_letters}, {@code dead_letter_replay_runs}) as schema module {@code deadletter}; {@link #installSchema()} installs it. */
+    public static final SchemaModule SCHEMA = SchemaModule.of("deadletter", PostgresDeadLetterStore.class,
+            "V1__create_dead_letters.sql", "V2__error_history.sql");
+
     /** Default purge batch size: letters deleted per transaction. */
     public static final int DEFAULT_PURGE_BATCH_SIZE = 1_000;
     /** Default pause between two purge batches. */
     public static final Duration DEFAULT_PURGE_PAUSE = Duration.ZERO;
-    /** Default interval at which the size gauges are refreshed. */
-    public static final Duration DEFAULT_METRICS_REFRESH = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(PostgresDeadLetterStore.class);
     /** First key of the two-int advisory locks held by live replay-all runs: "opdl". */
@@ -84,8 +89,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     private final int purgeBatchSize;
     private final Duration purgePause;
     private final TargetRegistry targets = new TargetRegistry();
-    private final DeadLetterMetrics metrics;
-    private final ScheduledExecutorService metricsRefresher;
+    private final DeadLetterMeters metrics = new DeadLetterMeters();
+    private ScheduledExecutorService metricsRefresher; // guarded by this; started by the first DeadLetterMetrics binding
     private final Map<Long, RunHandle> activeRuns = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshWarned = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -129,27 +134,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                   FROM {s}.dead_letters
                  GROUP BY source
                  ORDER BY source""");
-        if (b.installSchema) {
-            SchemaInstaller.forSchema(dataSource, schema).install(DeadLetterSchema.MODULE);
-        }
         if (b.loadProviders) {
             loadProviders(b.providerSettings);
         }
-        if (b.meterRegistry != null) {
-            this.metrics = new DeadLetterMetrics(b.meterRegistry);
-            this.metricsRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "opskit-deadletter-metrics-" + schema);
-                t.setDaemon(true);
-                return t;
-            });
-            long ms = b.metricsRefresh.toMillis();
-            metricsRefresher.scheduleWithFixedDelay(this::refreshMetrics, 0, ms, TimeUnit.MILLISECONDS);
-        } else {
-            this.metrics = null;
-            this.metricsRefresher = null;
-        }
-        log.info("{} - ready (purgeBatchSize={}, purgePause={}, metrics={}, metricsRefresh={})", name, purgeBatchSize,
-                purgePause, metrics != null, b.metricsRefresh);
+        log.info("{} - ready (purgeBatchSize={}, purgePause={})", name, purgeBatchSize, purgePause);
     }
 
     /** Starts a builder for a store on {@code dataSource}. */
@@ -208,9 +196,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                 rs.next();
                 id = rs.getLong(1);
             }
-            if (metrics != null) {
-                metrics.added(letter.source(), letter.reason());
-            }
+            metrics.added(letter.source(), letter.reason());
             log.debug("{} - added letter {} from '{}' ({})", name, id, letter.source(), letter.reason().code());
             return id;
         } catch (SQLException e) {
@@ -809,9 +795,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     }
 
     private void count(ReplayOutcome outcome) {
-        if (metrics != null) {
-            metrics.replayed(outcome);
-        }
+        metrics.replayed(outcome);
     }
 
     // ---------------------------------------------------------------- retention
@@ -879,9 +863,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         if (source == null) {
             return false;
         }
-        if (metrics != null) {
-            metrics.removed("manual", 1);
-        }
+        metrics.removed("manual", 1);
         log.info("{} - removed letter {} from '{}' (cause manual)", name, id, source);
         return true;
     }
@@ -936,9 +918,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
                     return deleted;
                 });
                 total += n;
-                if (metrics != null) {
-                    metrics.removed(cause, n);
-                }
+                metrics.removed(cause, n);
                 if (n < purgeBatchSize) {
                     break;
                 }
@@ -973,11 +953,40 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
         }
     }
 
-    // ---------------------------------------------------------------- metrics, lifecycle
+    // ---------------------------------------------------------------- schema, metrics, lifecycle
 
-    /** Refreshes the size gauges now (they also refresh on their own every interval). No-op without metrics. */
+    /**
+     * Creates or upgrades the dead-letter tables (and the schema) under an advisory lock, so many
+     * instances may call it at startup at once. Idempotent. {@code PostgresJobQueue.installSchema()}
+     * does it too, for the queue's own store.
+     */
+    public void installSchema() {
+        SchemaInstaller.forSchema(dataSource, schema).install(SCHEMA);
+    }
+
+    /** Internal: {@link DeadLetterMetrics} binds it. */
+    @Override
+    public DeadLetterMeters meters() {
+        return metrics;
+    }
+
+    /** Internal: started by the first {@link DeadLetterMetrics} binding; stopped by {@link #close()}. */
+    @Override
+    public synchronized void startMetricsRefresh(Duration interval) {
+        if (metricsRefresher != null || closed.get()) {
+            return;
+        }
+        metricsRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opskit-deadletter-metrics-" + schema);
+            t.setDaemon(true);
+            return t;
+        });
+        metricsRefresher.scheduleWithFixedDelay(this::refreshMetrics, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Refreshes the size gauges now (they also refresh on their own every interval). No-op before a {@link DeadLetterMetrics} binding. */
     public void refreshMetrics() {
-        if (metrics == null) {
+        if (!metrics.enabled()) {
             return;
         }
         try {
@@ -1003,8 +1012,10 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             activeRuns.values().forEach(RunHandle::cancel);
-            if (metricsRefresher != null) {
-                metricsRefresher.shutdownNow();
+            synchronized (this) {
+                if (metricsRefresher != null) {
+                    metricsRefresher.shutdownNow();
+                }
             }
         }
     }
@@ -1096,9 +1107,6 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
     public static final class Builder {
         private final DataSource dataSource;
         private String schema = SchemaInstaller.DEFAULT_SCHEMA;
-        private boolean installSchema = true;
-        private MeterRegistry meterRegistry;
-        private Duration metricsRefresh = DEFAULT_METRICS_REFRESH;
         private int purgeBatchSize = DEFAULT_PURGE_BATCH_SIZE;
         private Duration purgePause = DEFAULT_PURGE_PAUSE;
         private boolean loadProviders;
@@ -1115,27 +1123,6 @@ public final class PostgresDeadLetterStore implements DeadLetterStore {
             return this;
         }
 
-        /** Whether {@link #build()} installs or upgrades the tables (default true). */
-        public Builder installSchema(boolean install) {
-            this.installSchema = install;
-            return this;
-        }
-
-        /** Publishes {@link DeadLetterMetrics} on {@code registry}; none by default. */
-        public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry must not be null");
-            return this;
-        }
-
-        /** How often the size gauges are refreshed by a query (default 30 s, at least 100 ms). */
-        public Builder metricsRefreshInterval(Duration interval) {
-            Objects.requireNonNull(interval, "metricsRefreshInterval must not be null");
-            if (interval.toMillis() < 100) {
-                throw new IllegalArgumentException("metricsRefreshInterval must be at least 100ms, but was " + interval);
-            }
-            this.metricsRefresh = interval;
-            return this;
-        }
 
         /** Letters deleted per transaction by purge, cap and cleanup (default 1000, 1 to 100000). */
         public Builder purgeBatchSize(int size) {

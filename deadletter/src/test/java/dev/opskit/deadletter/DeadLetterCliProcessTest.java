@@ -35,6 +35,7 @@ class DeadLetterCliProcessTest {
     @BeforeAll
     void letters() throws Exception {
         store = PostgresDeadLetterStore.builder(db.dataSource()).build();
+        store.installSchema();
         try (Connection c = db.dataSource().getConnection()) {
             TableReplayTargetProvider.createTable(c, "opskit");
         }

@@ -81,7 +81,7 @@ abstract class DeadLetterStoreContract {
         assertThat(l.status()).isEqualTo(DeadLetterStatus.DEAD);
         assertThat(l.replayCount()).isZero();
         assertThat(l.lastReplayedAt()).isNull();
-        assertThat(counter(DeadLetterMetrics.Names.ADDED, "source", "jobqueue:emails", "reason", "max_attempts")).isEqualTo(1);
+        assertThat(counter(DeadLetterMetrics.ADDED, "source", "jobqueue:emails", "reason", "max_attempts")).isEqualTo(1);
     }
 
     @Test
@@ -179,7 +179,7 @@ abstract class DeadLetterStoreContract {
         assertThat(after.attempts()).isEqualTo(3);
         assertThat(after.lastReplayedAt()).isNotNull();
         assertThat(after.lastReplayRef()).isEqualTo("job-" + id);
-        assertThat(counter(DeadLetterMetrics.Names.REPLAYED, "outcome", "replayed")).isEqualTo(1);
+        assertThat(counter(DeadLetterMetrics.REPLAYED, "outcome", "replayed")).isEqualTo(1);
     }
 
     @Test
@@ -232,7 +232,7 @@ abstract class DeadLetterStoreContract {
         DeadLetter l = store.get(id).orElseThrow();
         assertThat(l.lastReplayError()).isNull();
         assertThat(l.replayCount()).isEqualTo(1);
-        assertThat(counter(DeadLetterMetrics.Names.REPLAYED, "outcome", "failed")).isEqualTo(1);
+        assertThat(counter(DeadLetterMetrics.REPLAYED, "outcome", "failed")).isEqualTo(1);
     }
 
     @Test
@@ -372,7 +372,7 @@ abstract class DeadLetterStoreContract {
 
         assertThat(store.get(replayed)).isEmpty();
         assertThat(store.get(waiting)).isPresent();
-        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "cleanup")).isEqualTo(1);
+        assertThat(counter(DeadLetterMetrics.REMOVED, "cause", "cleanup")).isEqualTo(1);
     }
 
     @Test
@@ -387,7 +387,7 @@ abstract class DeadLetterStoreContract {
         assertThat(purged).isEqualTo(25);
         assertThat(store.count(DeadLetterQuery.builder().anyStatus().build())).isEqualTo(1);
         assertThat(store.get(young)).isPresent();
-        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "age")).isEqualTo(25);
+        assertThat(counter(DeadLetterMetrics.REMOVED, "cause", "age")).isEqualTo(25);
     }
 
     @Test
@@ -401,7 +401,7 @@ abstract class DeadLetterStoreContract {
         assertThat(store.enforceCap(5)).isEqualTo(7);
 
         assertThat(ids(DeadLetterQuery.builder().anyStatus().build())).containsExactlyElementsOf(ids.subList(7, 12));
-        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "cap")).isEqualTo(7);
+        assertThat(counter(DeadLetterMetrics.REMOVED, "cause", "cap")).isEqualTo(7);
     }
 
     @Test
@@ -409,7 +409,7 @@ abstract class DeadLetterStoreContract {
         long id = store.add(letter("a:x").build());
         assertThat(store.delete(id)).isTrue();
         assertThat(store.delete(id)).isFalse();
-        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "manual")).isEqualTo(1);
+        assertThat(counter(DeadLetterMetrics.REMOVED, "cause", "manual")).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.time.Clock;
 class InMemoryDeadLetterStoreTest extends DeadLetterStoreContract {
     @Override
     protected DeadLetterStore newStore(SimpleMeterRegistry registry) {
-        return new InMemoryDeadLetterStore(Clock.systemUTC(), registry);
+        InMemoryDeadLetterStore store = new InMemoryDeadLetterStore(Clock.systemUTC());
+        new DeadLetterMetrics(store).bindTo(registry);
+        return store;
     }
 }

@@ -30,8 +30,10 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     @Override
     protected DeadLetterStore newStore(SimpleMeterRegistry registry) {
         schema = "dl" + SCHEMAS.incrementAndGet();
-        return PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).meterRegistry(registry)
-                .purgeBatchSize(10).build();
+        PostgresDeadLetterStore s = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).purgeBatchSize(10).build();
+        s.installSchema();
+        new DeadLetterMetrics(s).bindTo(registry);
+        return s;
     }
 
     @AfterEach
@@ -59,14 +61,14 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
     void upgradingFromVersion1MovesTheJobQueuesErrorHistoryHeaderIntoItsOwnColumnAndLeavesOtherHeaders() throws Exception {
         String old = "dlupgrade" + SCHEMAS.incrementAndGet();
         dev.opskit.core.schema.SchemaInstaller installer = dev.opskit.core.schema.SchemaInstaller.forSchema(db.dataSource(), old);
-        installer.install(dev.opskit.core.schema.SchemaModule.of("deadletter", DeadLetterSchema.class, "V1__create_dead_letters.sql"));
+        installer.install(dev.opskit.core.schema.SchemaModule.of("deadletter", PostgresDeadLetterStore.class, "V1__create_dead_letters.sql"));
         db.execute("INSERT INTO " + old + ".dead_letters (source, kind, payload, headers, reason) VALUES "
                 + "('jobqueue:emails', 'send', '{}', jsonb_build_object('jobId', '7', 'errorHistory', '[{\"attempt\":1,\"message\":\"smtp 451\"}]'), 'max_attempts'),"
                 + "('webhook:stripe', 'deliver', '{}', '{\"errorHistory\":\"not json\"}', 'max_attempts')");
 
-        installer.install(DeadLetterSchema.MODULE);
+        installer.install(PostgresDeadLetterStore.SCHEMA);
 
-        try (PostgresDeadLetterStore upgraded = PostgresDeadLetterStore.builder(db.dataSource()).schema(old).installSchema(false).build()) {
+        try (PostgresDeadLetterStore upgraded = PostgresDeadLetterStore.builder(db.dataSource()).schema(old).build()) {
             List<DeadLetter> letters = upgraded.list(DeadLetterQuery.waiting()).letters();
             DeadLetter job = letters.stream().filter(l -> l.source().equals("jobqueue:emails")).findFirst().orElseThrow();
             assertThat(job.errorHistory().replace(" ", "")).isEqualTo("[{\"attempt\":1,\"message\":\"smtp451\"}]");
@@ -152,7 +154,7 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
                 .isInstanceOf(DeadLetterException.class)
                 .hasMessageContaining("may not be deleted")
                 .hasMessageContaining("10 letters were removed before this failure");
-        assertThat(counter(DeadLetterMetrics.Names.REMOVED, "cause", "age")).isEqualTo(10);
+        assertThat(counter(DeadLetterMetrics.REMOVED, "cause", "age")).isEqualTo(10);
         assertThat(store.count(DeadLetterQuery.builder().anyStatus().build())).isEqualTo(1);
     }
 
@@ -247,22 +249,23 @@ class PostgresDeadLetterStoreTest extends DeadLetterStoreContract {
 
         ((PostgresDeadLetterStore) store).refreshMetrics();
 
-        assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "a:x").gauge().value()).isEqualTo(2);
-        assertThat(registry.get(DeadLetterMetrics.Names.SIZE).tag("source", "b:x").gauge().value()).isEqualTo(1);
-        assertThat(registry.get(DeadLetterMetrics.Names.OLDEST_AGE).gauge().value()).isGreaterThan(500);
+        assertThat(registry.get(DeadLetterMetrics.SIZE).tag("source", "a:x").gauge().value()).isEqualTo(2);
+        assertThat(registry.get(DeadLetterMetrics.SIZE).tag("source", "b:x").gauge().value()).isEqualTo(1);
+        assertThat(registry.get(DeadLetterMetrics.OLDEST_AGE).gauge().value()).isGreaterThan(500);
     }
 
     @Test
     void theSizeGaugesRefreshOnTheirOwnAtTheConfiguredInterval() throws Exception {
         SimpleMeterRegistry own = new SimpleMeterRegistry();
         try (PostgresDeadLetterStore refreshing = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema)
-                .meterRegistry(own).metricsRefreshInterval(Duration.ofMillis(100)).build()) {
+                .build()) {
+            new DeadLetterMetrics(refreshing, Duration.ofMillis(100)).bindTo(own);
             refreshing.add(letter("c:x").build());
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (own.find(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge() == null && System.nanoTime() < deadline) {
+            while (own.find(DeadLetterMetrics.SIZE).tag("source", "c:x").gauge() == null && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(own.get(DeadLetterMetrics.Names.SIZE).tag("source", "c:x").gauge().value()).isEqualTo(1);
+            assertThat(own.get(DeadLetterMetrics.SIZE).tag("source", "c:x").gauge().value()).isEqualTo(1);
         }
     }
 

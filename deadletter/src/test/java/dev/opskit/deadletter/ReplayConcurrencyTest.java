@@ -35,6 +35,7 @@ class ReplayConcurrencyTest {
         // Two stores, as two processes would have; each with the same transactional target.
         PostgresDeadLetterStore a = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).build();
         PostgresDeadLetterStore b = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).build();
+        a.installSchema();
         try (Connection c = db.dataSource().getConnection()) {
             TableReplayTargetProvider.createTable(c, schema);
         }
@@ -90,6 +91,7 @@ class ReplayConcurrencyTest {
         String schema = "crash";
         int letters = 3000;
         PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(db.dataSource()).schema(schema).build();
+        store.installSchema();
         try (Connection c = db.dataSource().getConnection()) {
             TableReplayTargetProvider.createTable(c, schema);
             try (Statement st = c.createStatement()) {

@@ -15,7 +15,7 @@ import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.shutdown.GracefulShutdown;
 import dev.opskit.core.shutdown.ShutdownPhase;
 import dev.opskit.deadletter.DeadLetterHealthCheck;
-import dev.opskit.deadletter.DeadLetterSchema;
+import dev.opskit.deadletter.DeadLetterMetrics;
 import dev.opskit.deadletter.PostgresDeadLetterStore;
 import dev.opskit.health.CheckOptions;
 import dev.opskit.health.DetailsVisibility;
@@ -173,7 +173,7 @@ public final class ExampleService {
 
         // (3) the opskit schemas: dead letters and the job queue, in schema "opskit"
         List<SchemaInstaller.Applied> applied = SchemaInstaller.forSchema(db.pool(), SchemaInstaller.DEFAULT_SCHEMA)
-                .install(DeadLetterSchema.MODULE, PostgresJobQueue.SCHEMA);
+                .install(PostgresDeadLetterStore.SCHEMA, PostgresJobQueue.SCHEMA);
         log.info("opskit schemas installed in '{}': {} script(s) applied now", SchemaInstaller.DEFAULT_SCHEMA, applied.size());
 
         // providers' circuit breakers, tuned so the demo opens and closes them within seconds;
@@ -189,8 +189,8 @@ public final class ExampleService {
         log.info("operator switches: {} (re-read every second), then the environment", switchFile.toAbsolutePath());
         shutdown.register("breakers", ShutdownPhase.CLOSE, timeLeft -> breakers.close());
 
-        PostgresDeadLetterStore deadLetters = PostgresDeadLetterStore.builder(db.pool())
-                .installSchema(false).meterRegistry(meters).metricsRefreshInterval(Duration.ofSeconds(5)).build();
+        PostgresDeadLetterStore deadLetters = PostgresDeadLetterStore.builder(db.pool()).build();
+        new DeadLetterMetrics(deadLetters, Duration.ofSeconds(5)).bindTo(meters);
         PostgresJobQueue queue = PostgresJobQueue.builder(db.pool()).deadLetterStore(deadLetters).build();
         new JobQueueMetrics(queue).bindTo(meters);
         shutdown.register("dead-letter-store", ShutdownPhase.CLOSE, timeLeft -> deadLetters.close());

@@ -2,7 +2,6 @@ package dev.opskit.jobqueue;
 
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.schema.SchemaModule;
-import dev.opskit.deadletter.DeadLetterSchema;
 import dev.opskit.deadletter.DeadLetterStore;
 import dev.opskit.deadletter.PostgresDeadLetterStore;
 import dev.opskit.jobqueue.internal.DeadLetterSink;
@@ -55,7 +54,7 @@ public final class PostgresJobQueue implements JobQueue {
 
     private PostgresJobQueue(Builder b) {
         this.deadLetters = b.deadLetters != null ? b.deadLetters
-                : PostgresDeadLetterStore.builder(b.dataSource).schema(b.schema).installSchema(false).build();
+                : PostgresDeadLetterStore.builder(b.dataSource).schema(b.schema).build();
         if (!deadLetters.hasReplayTarget(DeadLetters.SOURCE_PREFIX + JobRequest.DEFAULT_QUEUE)) {
             deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
         }
@@ -82,7 +81,7 @@ public final class PostgresJobQueue implements JobQueue {
      * Idempotent.
      */
     public void installSchema() {
-        SchemaInstaller.forSchema(dataSource, schema).install(DeadLetterSchema.MODULE, SCHEMA);
+        SchemaInstaller.forSchema(dataSource, schema).install(PostgresDeadLetterStore.SCHEMA, SCHEMA);
     }
 
     /**

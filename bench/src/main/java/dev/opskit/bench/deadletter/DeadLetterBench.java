@@ -104,8 +104,10 @@ public final class DeadLetterBench {
     }
 
     private static PostgresDeadLetterStore store(DataSource ds, String schema, int purgeBatch) {
-        return PostgresDeadLetterStore.builder(ds).schema(schema).purgeBatchSize(purgeBatch)
+        PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(ds).schema(schema).purgeBatchSize(purgeBatch)
                 .purgePause(Duration.ofMillis(purgePauseMs)).build();
+        store.installSchema();
+        return store;
     }
 
     private static void addRate(DataSource ds, int n, int threads) throws Exception {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * it refuses with a {@link SchemaVersionException} and changes nothing.
  *
  * <pre>{@code
- * SchemaInstaller.forSchema(dataSource, "opskit").install(JobQueueSchema.MODULE, DeadLetterSchema.MODULE);
+ * SchemaInstaller.forSchema(dataSource, "opskit").install(PostgresDeadLetterStore.SCHEMA, PostgresJobQueue.SCHEMA);
  * }</pre>
  */
 public final class SchemaInstaller {

@@ -147,7 +147,7 @@ public final class DeadLetterCli implements Command {
             PGSimpleDataSource ds = dataSource(url);
             String schema = SchemaInstaller.requireSchemaName(a.value("--schema") == null ? "opskit" : a.value("--schema"));
             requireTables(ds, schema, url);
-            try (PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(ds).schema(schema).installSchema(false)
+            try (PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(ds).schema(schema)
                     .loadReplayTargetProviders(env).build()) {
                 return new Commands(store, a, out, err).run();
             }

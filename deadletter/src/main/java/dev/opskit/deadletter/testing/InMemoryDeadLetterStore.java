@@ -2,6 +2,8 @@ package dev.opskit.deadletter.testing;
 
 import dev.opskit.deadletter.DeadLetter;
 import dev.opskit.deadletter.DeadLetterMetrics;
+import dev.opskit.deadletter.internal.DeadLetterMeters;
+import dev.opskit.deadletter.internal.MeteredStore;
 import dev.opskit.deadletter.DeadLetterPage;
 import dev.opskit.deadletter.DeadLetterQuery;
 import dev.opskit.deadletter.DeadLetterStatus;
@@ -16,7 +18,6 @@ import dev.opskit.deadletter.ReplayTarget;
 import dev.opskit.deadletter.SourceStats;
 import dev.opskit.deadletter.internal.RunHandle;
 import dev.opskit.deadletter.internal.TargetRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * Thread-safe: every operation holds the store's lock, except calls to replay targets.
  */
-public final class InMemoryDeadLetterStore implements DeadLetterStore {
+public final class InMemoryDeadLetterStore implements DeadLetterStore, MeteredStore {
     private static final Logger log = LoggerFactory.getLogger(InMemoryDeadLetterStore.class);
 
     private final Clock clock;
-    private final DeadLetterMetrics metrics;
+    private final DeadLetterMeters metrics = new DeadLetterMeters();
     private final TreeMap<Long, DeadLetter> letters = new TreeMap<>();
     /** Letters being handed over right now (the fake's row locks). */
     private final Set<Long> locked = new HashSet<>();
@@ -60,25 +61,35 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong nextRunId = new AtomicLong(1);
 
-    /** A store on the system clock, without metrics. */
+    /** A store on the system clock. */
     public InMemoryDeadLetterStore() {
-        this(Clock.systemUTC(), null);
+        this(Clock.systemUTC());
     }
 
     /**
-     * A store on {@code clock}, publishing {@link DeadLetterMetrics} on {@code registry} when it is
-     * not null (the size gauges refresh on each {@link #refreshMetrics()} call).
+     * A store on {@code clock}. Its meters: {@code new DeadLetterMetrics(store).bindTo(registry)},
+     * as for the real store; the size gauges refresh on each {@link #refreshMetrics()} call.
      */
-    public InMemoryDeadLetterStore(Clock clock, MeterRegistry registry) {
+    public InMemoryDeadLetterStore(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
-        this.metrics = registry == null ? null : new DeadLetterMetrics(registry);
     }
 
-    /** Sets the size gauges from the current letters. */
+    /** Sets the size gauges from the current letters. No-op before a {@link DeadLetterMetrics} binding. */
     public void refreshMetrics() {
-        if (metrics != null) {
+        if (metrics.enabled()) {
             metrics.refresh(stats(), clock.instant());
         }
+    }
+
+    /** Internal: {@link DeadLetterMetrics} binds it. */
+    @Override
+    public DeadLetterMeters meters() {
+        return metrics;
+    }
+
+    /** Internal: the fake refreshes on {@link #refreshMetrics()} calls only, driven by the test. */
+    @Override
+    public void startMetricsRefresh(Duration interval) {
     }
 
     /** Every letter, any status, in id order; a copy. */
@@ -99,9 +110,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
                 n.causeType(), n.message(), n.stackTrace(), n.errorHistory(), n.attempts(), n.firstFailedAt(), n.lastFailedAt(),
                 n.diedAt() == null ? clock.instant() : n.diedAt(), n.reason(), n.reasonDetail(), n.replayOf(),
                 DeadLetterStatus.DEAD, 0, null, null, null));
-        if (metrics != null) {
-            metrics.added(n.source(), n.reason());
-        }
+        metrics.added(n.source(), n.reason());
         return id;
     }
 
@@ -312,9 +321,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
             letters.remove(l.id());
             bySource.merge(l.source(), 1L, Long::sum);
         }
-        if (metrics != null) {
-            metrics.removed(cause, doomed.size());
-        }
+        metrics.removed(cause, doomed.size());
         if (!doomed.isEmpty()) {
             log.info("in-memory dead letters - removed {} letters (cause {}): {}", doomed.size(), cause, bySource);
         }
@@ -329,9 +336,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
     }
 
     private void count(ReplayOutcome outcome) {
-        if (metrics != null) {
-            metrics.replayed(outcome);
-        }
+        metrics.replayed(outcome);
     }
 
     @Override

@@ -66,7 +66,7 @@ public final class InMemoryJobQueue implements JobQueue {
     /** A fake on {@code clock}. */
     public InMemoryJobQueue(ManualClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
-        this.deadLetters = new InMemoryDeadLetterStore(clock, null);
+        this.deadLetters = new InMemoryDeadLetterStore(clock);
         deadLetters.registerReplayTarget(JobQueueReplayTarget.SOURCE_PATTERN, new JobQueueReplayTarget(this));
     }
 
