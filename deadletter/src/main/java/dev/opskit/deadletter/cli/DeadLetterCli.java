@@ -1,7 +1,7 @@
 package dev.opskit.deadletter.cli;
 
 import dev.opskit.core.jdbc.DatabaseUrl;
-import dev.opskit.core.json.JsonText;
+import dev.opskit.core.internal.json.JsonText;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.deadletter.DeadLetter;
 import dev.opskit.deadletter.DeadLetterPage;
