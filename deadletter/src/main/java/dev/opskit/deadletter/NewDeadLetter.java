@@ -1,6 +1,6 @@
 package dev.opskit.deadletter;
 
-import dev.opskit.core.json.JsonText;
+import dev.opskit.core.internal.json.JsonText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;

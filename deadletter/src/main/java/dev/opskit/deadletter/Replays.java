@@ -1,6 +1,6 @@
 package dev.opskit.deadletter;
 
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.deadletter.internal.DeadLetterMeters;
 import dev.opskit.deadletter.internal.RunHandle;

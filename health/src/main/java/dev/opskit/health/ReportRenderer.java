@@ -2,7 +2,7 @@ package dev.opskit.health;
 
 import dev.opskit.core.health.HealthResult;
 import dev.opskit.core.health.HealthStatus;
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.health.internal.DetailJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

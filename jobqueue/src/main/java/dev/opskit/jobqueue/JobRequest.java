@@ -1,6 +1,6 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.json.JsonText;
+import dev.opskit.core.internal.json.JsonText;
 
 import java.time.Duration;
 import java.time.Instant;

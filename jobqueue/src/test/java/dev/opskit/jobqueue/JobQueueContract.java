@@ -259,7 +259,7 @@ abstract class JobQueueContract {
         assertThat(letter.headers()).as("the history is a field of its own, not a header").doesNotContainKey("errorHistory");
         assertThat(letter.errorHistory()).startsWith("[").contains("card declined #1", "card declined #2")
                 .containsPattern("\"reason\":\\s*\"" + letter.reason().code() + "\"");
-        for (Object entry : (java.util.List<?>) dev.opskit.core.json.JsonText.parse(letter.errorHistory())) {
+        for (Object entry : (java.util.List<?>) dev.opskit.core.internal.json.JsonText.parse(letter.errorHistory())) {
             String stack = (String) ((java.util.Map<?, ?>) entry).get("stack");
             assertThat(stack.lines().filter(l -> l.startsWith("\tat "))).as("frames kept per attempt: %s", stack).hasSizeLessThanOrEqualTo(5);
             assertThat(stack).as("the frames left out are counted").containsPattern("\t\\.\\.\\. \\d+ more$");

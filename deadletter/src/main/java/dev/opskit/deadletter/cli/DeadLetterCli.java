@@ -2,7 +2,7 @@ package dev.opskit.deadletter.cli;
 
 import dev.opskit.core.cli.Command;
 import dev.opskit.core.jdbc.DatabaseUrl;
-import dev.opskit.core.json.JsonText;
+import dev.opskit.core.internal.json.JsonText;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.deadletter.DeadLetter;
 import dev.opskit.deadletter.DeadLetterPage;

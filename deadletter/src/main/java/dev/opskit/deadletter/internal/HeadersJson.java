@@ -1,7 +1,7 @@
 package dev.opskit.deadletter.internal;
 
-import dev.opskit.core.json.JsonText;
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonText;
+import dev.opskit.core.internal.json.JsonWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

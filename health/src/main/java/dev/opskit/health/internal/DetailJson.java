@@ -1,6 +1,6 @@
 package dev.opskit.health.internal;
 
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import java.util.Map;
 
 /** Writes health-check detail values with health's size caps. Not part of the API. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

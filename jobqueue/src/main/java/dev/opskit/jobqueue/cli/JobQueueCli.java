@@ -4,7 +4,7 @@ import dev.opskit.core.cli.Args;
 import dev.opskit.core.cli.Args.UsageException;
 import dev.opskit.core.cli.Command;
 import dev.opskit.core.jdbc.DatabaseUrl;
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.PostgresJobQueue;

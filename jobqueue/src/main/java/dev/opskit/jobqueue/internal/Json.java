@@ -1,7 +1,7 @@
 package dev.opskit.jobqueue.internal;
 
-import dev.opskit.core.json.JsonText;
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonText;
+import dev.opskit.core.internal.json.JsonWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;

@@ -2,7 +2,7 @@ package dev.opskit.jobqueue.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opskit.core.json.JsonText;
+import dev.opskit.core.internal.json.JsonText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.opskit.migrationguard.internal;
 
-import dev.opskit.core.json.JsonWriter;
+import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.migrationguard.Finding;
 import dev.opskit.migrationguard.Report;
 import dev.opskit.migrationguard.Rule;

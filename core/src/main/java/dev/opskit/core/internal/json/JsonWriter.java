@@ -1,4 +1,4 @@
-package dev.opskit.core.json;
+package dev.opskit.core.internal.json;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.opskit.core.json;
+package dev.opskit.core.internal.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.opskit.core.json;
+package dev.opskit.core.internal.json;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
