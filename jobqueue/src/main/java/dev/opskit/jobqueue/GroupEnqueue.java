@@ -187,9 +187,11 @@ final class GroupEnqueue {
             long[] ids;
             try {
                 ids = store.enqueueGroup(c, requests, notify);
-            } catch (SQLException e) {
-                if (isConnectionLost(e)) {
-                    throw e;
+            } catch (SQLException | RuntimeException e) {
+                // any failure of the group statement may be one caller's bad request: only a lost
+                // connection fails them all (each would fail alone the same way)
+                if (e instanceof SQLException sql && isConnectionLost(c, sql)) {
+                    throw sql;
                 }
                 // each alone, so only a bad request fails; they keep the group's NOTIFY (its debounce is spent)
                 for (Pending p : group) {
@@ -220,11 +222,21 @@ final class GroupEnqueue {
             p.result = store.enqueue(c, p.request, notify);
         } catch (SQLException e) {
             p.error = e;
+        } catch (RuntimeException e) {
+            p.error = new SQLException("enqueue failed: " + e, e);
         }
     }
 
-    private static boolean isConnectionLost(SQLException e) {
+    /** Class 08 is a connection exception; a failure without a state counts as lost only when the connection is. */
+    private static boolean isConnectionLost(Connection c, SQLException e) {
         String state = e.getSQLState();
-        return state == null || state.startsWith("08");
+        if (state != null) {
+            return state.startsWith("08");
+        }
+        try {
+            return !c.isValid(2);
+        } catch (SQLException notValid) {
+            return true;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.opskit.jobqueue;
 
 import dev.opskit.core.internal.json.JsonText;
+import dev.opskit.core.internal.text.StoredText;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -247,6 +248,10 @@ public final class JobRequest {
             if (uniqueKey != null && (uniqueKey.isBlank() || uniqueKey.length() > MAX_UNIQUE_KEY)) {
                 throw new IllegalArgumentException("uniqueKey must be non-blank and at most " + MAX_UNIQUE_KEY
                         + " characters, but was '" + abbreviate(uniqueKey) + "'");
+            }
+            if (uniqueKey != null) {
+                // two keys that differ only in a lone surrogate would be stored alike and collide
+                StoredText.requireStorable("uniqueKey", uniqueKey);
             }
             this.uniqueKey = uniqueKey;
             return this;

@@ -4,6 +4,7 @@ import dev.opskit.core.backoff.Backoff;
 import dev.opskit.core.shutdown.GracefulShutdown;
 import dev.opskit.core.shutdown.ShutdownPhase;
 import dev.opskit.jobqueue.JobExecutor.Handler;
+import dev.opskit.core.internal.text.StoredText;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.OutcomePolicy;
 import dev.opskit.jobqueue.internal.PgStore;
@@ -435,7 +436,8 @@ public final class Workers implements AutoCloseable {
             if (workerId.isBlank() || workerId.length() > 200) {
                 throw new IllegalArgumentException("workerId must be non-blank and at most 200 characters, but was '" + workerId + "'");
             }
-            this.workerId = workerId;
+            // a NUL would make every claim statement fail: the worker would claim nothing, silently
+            this.workerId = StoredText.requireStorable("workerId", workerId);
             return this;
         }
 

@@ -129,6 +129,37 @@ class GroupEnqueueTest {
     }
 
     @Test
+    void aGroupStatementFailingWithoutASqlStateOrWithARuntimeExceptionFailsNoGoodRequest() throws Exception {
+        // issue 20: 23 good requests failed beside bad ones whose failure was not an SQL state of the server
+        for (Exception failure : List.of(new SQLException("driver refused a value (no SQL state)"),
+                new ArithmeticException("long overflow"))) {
+            db.execute("TRUNCATE opskit.jobs");
+            GatedDataSource gated = new GatedDataSource(db.dataSource());
+            gated.failGroupStatement = failure;
+            PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
+            assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<EnqueueResult>> group = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                String payload = "{\"n\":" + i + "}";
+                group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
+            }
+            await(() -> waitingIn(queue) == 5);
+            gated.release.countDown();
+            for (Future<EnqueueResult> f : first) {
+                assertThat(f.get(30, TimeUnit.SECONDS).inserted()).isTrue();
+            }
+            for (Future<EnqueueResult> f : group) {
+                assertThat(f.get(30, TimeUnit.SECONDS).inserted()).as("after %s", failure).isTrue();
+            }
+            pool.shutdown();
+            assertThat(gated.failGroupStatement).as("the group statement was tried and failed").isNull();
+            assertThat(count()).isEqualTo(5 + GroupEnqueue.MAX_IN_FLIGHT);
+        }
+    }
+
+    @Test
     void whenTheServerIsUnreachableEveryCallOfTheGroupFailsWithThatError() throws Exception {
         GatedDataSource gated = new GatedDataSource(db.dataSource());
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
@@ -223,6 +254,8 @@ class GroupEnqueueTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger connections = new AtomicInteger();
         volatile boolean failNext;
+        /** Thrown once by the next group statement (the one that unnests arrays), then cleared. */
+        volatile Exception failGroupStatement;
 
         GatedDataSource(DataSource delegate) {
             this.delegate = delegate;
@@ -250,7 +283,20 @@ class GroupEnqueueTest {
                 throw new SQLException("server unreachable (test)", "08001");
             }
             connections.incrementAndGet();
-            return delegate.getConnection();
+            Connection real = delegate.getConnection();
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        Exception fail = failGroupStatement;
+                        if (fail != null && method.getName().equals("prepareStatement") && ((String) args[0]).contains("unnest")) {
+                            failGroupStatement = null;
+                            throw fail;
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
         }
 
         @Override

@@ -406,4 +406,49 @@ abstract class JobQueueContract {
 
         assertThat(queue().counts()).isEmpty();
     }
+
+    @Test
+    void uniqueKeysThatDifferOnlyInALoneSurrogateAreRefusedNotMerged() {
+        // issue 20: "key-\ud800" and "key-\udbff" were both stored as "key-?" and the second reported a duplicate
+        for (char lone : new char[] {'\ud800', '\udbff', '\udc00'}) {
+            assertThatThrownBy(() -> JobRequest.builder("k").uniqueKey("key-" + lone))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("uniqueKey contains an unpaired UTF-16 surrogate")
+                    .hasMessageContaining("at character 5");
+        }
+        assertThatThrownBy(() -> JobRequest.builder("k").uniqueKey("key-\0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("uniqueKey contains the NUL character (U+0000) at character 5, which PostgreSQL text cannot store");
+        // a whole pair is a character like any other, and two keys with different pairs stay two jobs
+        long a = queue().enqueue(JobRequest.builder("k").uniqueKey("key-\ud83d\ude00").build()).jobId();
+        EnqueueResult b = queue().enqueue(JobRequest.builder("k").uniqueKey("key-\ud83d\ude01").build());
+        assertThat(b.inserted()).isTrue();
+        assertThat(b.jobId()).isNotEqualTo(a);
+        assertThat(job(a).uniqueKey()).isEqualTo("key-\ud83d\ude00");
+    }
+
+    @Test
+    void aPayloadWithALoneSurrogateIsRefusedRawOrEscapedNamingThePosition() {
+        assertThatThrownBy(() -> JobRequest.builder("k").payload("{\"to\": \"a" + '\ud800' + "\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payload must be valid JSON")
+                .hasMessageContaining("unpaired UTF-16 surrogate U+D800").hasMessageContaining("at character 10");
+        assertThatThrownBy(() -> JobRequest.builder("k").payload("{\"to\": \"\\ud800\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("surrogate escape \\ud800")
+                .hasMessageContaining("at character 9");
+        long id = queue().enqueue(JobRequest.builder("k").payload("{\"e\": \"\ud83d\ude00\"}").build()).jobId();
+        assertThat(job(id).payload()).contains("\ud83d\ude00");
+    }
+
+    @Test
+    void aRunAtAnywhereBeforeYear10000IsStoredInEnqueueAndEnqueueAll() {
+        // issue 20: anything after 2262-04-11T23:47:16Z overflowed nanoseconds in a long
+        java.time.Instant far = java.time.Instant.parse("9999-12-31T23:59:59.999999Z");
+        java.time.Instant y3000 = java.time.Instant.parse("3000-01-01T00:00:00Z");
+        long one = queue().enqueue(JobRequest.builder("k").runAt(far).build()).jobId();
+        assertThat(job(one).runAt()).isEqualTo(far);
+        assertThat(job(one).state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(queue().enqueueAll(List.of(JobRequest.builder("k").runAt(y3000).build(),
+                JobRequest.builder("k").runAt(java.time.Instant.parse("2262-04-12T00:00:00Z")).build()))).isEqualTo(2);
+        assertThat(queue().counts().get(0).available()).isEqualTo(3);
+    }
 }

@@ -241,6 +241,12 @@ class PostgresJobQueueTest {
                 .hasMessage("a handler for kind 'k' is already registered");
         assertThatThrownBy(() -> PostgresJobQueue.builder(db.dataSource()).schema("Bad-Schema"))
                 .hasMessageContaining("schema must be a lower-case identifier");
+        // issue 20: a NUL in the worker id was accepted, then every claim failed and the worker claimed nothing, silently
+        assertThatThrownBy(() -> Workers.builder(queue).workerId("worker-\0-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("workerId contains the NUL character (U+0000) at character 8, which PostgreSQL text cannot store");
+        assertThatThrownBy(() -> Workers.builder(queue).workerId("w" + '\udfff'))
+                .hasMessageContaining("workerId contains an unpaired UTF-16 surrogate U+DFFF at character 2");
     }
 
     private long count(String sql) {

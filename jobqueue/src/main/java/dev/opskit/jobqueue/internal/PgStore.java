@@ -65,7 +65,8 @@ public final class PgStore {
         this.channel = channelFor(schema);
         String values = """
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-                VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 microsecond',
+                VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 second'
+                                                                         + ?::int * interval '1 microsecond',
                                                                      now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
                 """.formatted(jobs);
         this.insertPlain = values + "RETURNING id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END";
@@ -137,28 +138,33 @@ public final class PgStore {
         ps.setString(2, r.kind());
         ps.setString(3, r.payload());
         ps.setInt(4, r.priority());
+        // seconds and microseconds apart: bigint * interval is computed in float8, which holds whole
+        // microseconds only up to about year 2255; seconds and a part below a million stay exact
         if (r.runAt().isPresent()) {
-            ps.setLong(5, micros(r.runAt().get()));
+            long micros = micros(r.runAt().get());
+            ps.setLong(5, Math.floorDiv(micros, 1_000_000L));
+            ps.setInt(6, (int) Math.floorMod(micros, 1_000_000L));
         } else {
             ps.setNull(5, Types.BIGINT);
+            ps.setNull(6, Types.INTEGER);
         }
-        ps.setLong(6, r.delay().toNanos() / 1000);
-        ps.setInt(7, r.maxAttempts());
-        ps.setString(8, r.uniqueKey().orElse(null));
-        ps.setObject(9, r.replayOf().orElse(null), Types.BIGINT);
-        ps.setBoolean(10, notify);
-        ps.setString(11, channel);
+        ps.setLong(7, r.delay().toNanos() / 1000);
+        ps.setInt(8, r.maxAttempts());
+        ps.setString(9, r.uniqueKey().orElse(null));
+        ps.setObject(10, r.replayOf().orElse(null), Types.BIGINT);
+        ps.setBoolean(11, notify);
+        ps.setString(12, channel);
     }
 
-    /** The insert's columns, read from the arrays {@link #bindRequests} binds as parameters 1 to 9. */
+    /** The insert's columns, read from the arrays {@link #bindRequests} binds as parameters 1 to 10. */
     private static final String INSERT_FROM_UNNEST = """
             INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
-            SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 microsecond',
+            SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 second' + rmu * interval '1 microsecond',
                                                                   now() + d * interval '1 microsecond')), m, u, rp
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::int[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
             """;
 
-    /** Binds the requests' columns as arrays, parameters 1 to 9 of {@link #INSERT_FROM_UNNEST}. */
+    /** Binds the requests' columns as arrays, parameters 1 to 10 of {@link #INSERT_FROM_UNNEST}. */
     private static void bindRequests(Connection c, PreparedStatement ps, List<JobRequest> requests) throws SQLException {
         int n = requests.size();
         String[] queues = new String[n];
@@ -166,6 +172,7 @@ public final class PgStore {
         String[] payloads = new String[n];
         Integer[] priorities = new Integer[n];
         Long[] runAts = new Long[n];
+        Integer[] runAtMicros = new Integer[n];
         Long[] delays = new Long[n];
         Integer[] maxAttempts = new Integer[n];
         String[] uniqueKeys = new String[n];
@@ -176,7 +183,11 @@ public final class PgStore {
             kinds[i] = r.kind();
             payloads[i] = r.payload();
             priorities[i] = r.priority();
-            runAts[i] = r.runAt().map(PgStore::micros).orElse(null);
+            if (r.runAt().isPresent()) {
+                long micros = micros(r.runAt().get());
+                runAts[i] = Math.floorDiv(micros, 1_000_000L); // seconds and micros apart: see bindInsert
+                runAtMicros[i] = (int) Math.floorMod(micros, 1_000_000L);
+            }
             delays[i] = r.delay().toNanos() / 1000;
             maxAttempts[i] = r.maxAttempts();
             uniqueKeys[i] = r.uniqueKey().orElse(null);
@@ -187,10 +198,11 @@ public final class PgStore {
         ps.setArray(3, c.createArrayOf("text", payloads));
         ps.setArray(4, c.createArrayOf("int4", priorities));
         ps.setArray(5, c.createArrayOf("int8", runAts));
-        ps.setArray(6, c.createArrayOf("int8", delays));
-        ps.setArray(7, c.createArrayOf("int4", maxAttempts));
-        ps.setArray(8, c.createArrayOf("text", uniqueKeys));
-        ps.setArray(9, c.createArrayOf("int8", replays));
+        ps.setArray(6, c.createArrayOf("int4", runAtMicros));
+        ps.setArray(7, c.createArrayOf("int8", delays));
+        ps.setArray(8, c.createArrayOf("int4", maxAttempts));
+        ps.setArray(9, c.createArrayOf("text", uniqueKeys));
+        ps.setArray(10, c.createArrayOf("int8", replays));
     }
 
     /**
@@ -208,14 +220,14 @@ public final class PgStore {
         }
         int n = requests.size();
         String sql = "WITH inserted AS (\n" + INSERT_FROM_UNNEST.formatted(jobs) + """
-                       WITH ORDINALITY AS t(q, k, p, pr, ra, d, m, u, rp, ord)
+                       WITH ORDINALITY AS t(q, k, p, pr, ra, rmu, d, m, u, rp, ord)
                  ORDER BY ord
                 RETURNING id, queue, run_at)
                 SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END FROM inserted""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRequests(c, ps, requests);
-            ps.setArray(10, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
-            ps.setString(11, channel);
+            ps.setArray(11, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
+            ps.setString(12, channel);
             long[] ids = new long[n];
             int i = 0;
             try (ResultSet rs = ps.executeQuery()) {
@@ -240,13 +252,13 @@ public final class PgStore {
             return Map.of();
         }
         String sql = "WITH inserted AS (\n" + INSERT_FROM_UNNEST.formatted(jobs) + """
-                       AS t(q, k, p, pr, ra, d, m, u, rp)
+                       AS t(q, k, p, pr, ra, rmu, d, m, u, rp)
                 ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING queue)
                 SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRequests(c, ps, requests);
-            ps.setString(10, channel);
+            ps.setString(11, channel);
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -732,7 +744,9 @@ public final class PgStore {
     }
 
     static long micros(Instant i) {
-        // a run-at before 1970 means "now" as much as any other past time, and would overflow far enough back
-        return i.isBefore(Instant.EPOCH) ? 0 : ChronoUnit.MICROS.between(Instant.EPOCH, i);
+        // a run-at before 1970 means "now" as much as any other past time, and would overflow far enough back.
+        // Seconds and nanos apart: ChronoUnit.MICROS.between goes through nanoseconds in a long, which
+        // overflows after 2262-04-11 although a run-at may be anything before year 10000.
+        return i.isBefore(Instant.EPOCH) ? 0 : Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000);
     }
 }

@@ -305,6 +305,15 @@ public final class JsonText {
                 throw error("unescaped control character U+00" + HEX[c >> 4] + HEX[c & 0xf] + " in a string");
             }
             if (c != '\\') {
+                if (jsonb && Character.isSurrogate(c)) {
+                    // PostgreSQL's UTF-8 text has no form for half a pair: the driver would send '?' instead
+                    if (Character.isLowSurrogate(c) || pos + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(pos + 1))) {
+                        throw error(String.format("unpaired UTF-16 surrogate U+%04X in a string (no UTF-8 form)", (int) c));
+                    }
+                    sb.append(c).append(text.charAt(pos + 1));
+                    pos += 2;
+                    continue;
+                }
                 sb.append(c);
                 pos++;
                 continue;
@@ -332,6 +341,9 @@ public final class JsonText {
                     if (v == 0 && jsonb) {
                         throw error("\\u0000 is not allowed (PostgreSQL jsonb cannot store it)");
                     }
+                    if (jsonb && Character.isSurrogate((char) v) && !escapedPairAt(v)) {
+                        throw error(String.format("unpaired UTF-16 surrogate escape \\u%04x in a string (PostgreSQL jsonb refuses it)", v));
+                    }
                     sb.append((char) v);
                     pos += 4;
                 }
@@ -341,6 +353,33 @@ public final class JsonText {
         }
         pos = open;
         throw error("unterminated string");
+    }
+
+    /** Whether the escape at {@code pos} ({@code v}, a surrogate) is a high one followed by an escaped low one, or the low half of such a pair. */
+    private boolean escapedPairAt(int v) {
+        if (Character.isHighSurrogate((char) v)) {
+            return pos + 11 < text.length() && text.charAt(pos + 6) == '\\' && text.charAt(pos + 7) == 'u'
+                    && Character.isLowSurrogate((char) hex4(pos + 8));
+        }
+        // a low half is valid only right after an escaped high half
+        return pos >= 6 && text.charAt(pos - 6) == '\\' && text.charAt(pos - 5) == 'u'
+                && Character.isHighSurrogate((char) hex4(pos - 4));
+    }
+
+    /** The value of the 4 hex digits at {@code at}, or -1. */
+    private int hex4(int at) {
+        if (at < 0 || at + 4 > text.length()) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = at; i < at + 4; i++) {
+            int d = Character.digit(text.charAt(i), 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        return v;
     }
 
     private void literal(String word) {

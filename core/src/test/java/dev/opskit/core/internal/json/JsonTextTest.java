@@ -258,4 +258,18 @@ class JsonTextTest {
             return p.nextToken() == null;
         }
     }
+
+    @Test
+    void jsonbRefusesUnpairedSurrogatesRawAndEscapedAndNamesThePosition() {
+        assertThat(JsonText.jsonbSyntaxError("{\"a\": \"x" + '\ud800' + "\"}"))
+                .isEqualTo("unpaired UTF-16 surrogate U+D800 in a string (no UTF-8 form) at character 9");
+        assertThat(JsonText.jsonbSyntaxError("\"" + '\udc00' + "\"")).contains("unpaired UTF-16 surrogate U+DC00").endsWith("at character 2");
+        assertThat(JsonText.jsonbSyntaxError("{\"a\": \"\\ud800\"}"))
+                .isEqualTo("unpaired UTF-16 surrogate escape \\ud800 in a string (PostgreSQL jsonb refuses it) at character 8");
+        assertThat(JsonText.jsonbSyntaxError("\"\\udc00x\"")).contains("surrogate escape \\udc00");
+        assertThat(JsonText.jsonbSyntaxError("\"\\ud800\\u0041\"")).contains("surrogate escape \\ud800");
+        // pairs are fine, raw or escaped; plain syntaxError (not for jsonb) keeps accepting lone ones
+        assertThat(JsonText.jsonbSyntaxError("\"\ud83d\ude00 \\ud83d\\ude00\"")).isNull();
+        assertThat(JsonText.syntaxError("\"\\ud800\"")).isNull();
+    }
 }

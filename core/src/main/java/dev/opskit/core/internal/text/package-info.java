@@ -1,0 +1,2 @@
+/** Internal to opskit: the check of every string stored in PostgreSQL. Not API; may change in any release. */
+package dev.opskit.core.internal.text;
