@@ -1,0 +1,108 @@
+package dev.opskit.migrationguard.internal;
+
+import static dev.opskit.migrationguard.internal.Parse.*;
+
+import dev.opskit.migrationguard.Rule;
+import dev.opskit.migrationguard.internal.Token.Type;
+import java.util.List;
+
+/** Rules on settings (lock_timeout, statement_timeout) and transaction control. */
+final class SessionRules {
+    private final FileState s;
+
+    SessionRules(FileState s) {
+        this.s = s;
+    }
+
+    void set(Statement st, List<Token> t, int i) {
+        boolean local = false;
+        if (kw(t, i, "SESSION") && !kw(t, i + 1, "AUTHORIZATION") && !kw(t, i + 1, "CHARACTERISTICS")) {
+            i++;
+        } else if (kw(t, i, "LOCAL")) {
+            local = true;
+            i++;
+        }
+        if (i >= t.size() || !t.get(i).isName()) {
+            return;
+        }
+        String param = t.get(i).name();
+        boolean lock = param.equals("lock_timeout");
+        boolean stmt = param.equals("statement_timeout");
+        if (!lock && !stmt) {
+            return;
+        }
+        int v = i + 1;
+        if (kw(t, v, "TO") || (v < t.size() && isOp(t.get(v), "="))) {
+            v++;
+        }
+        boolean on = v < t.size() && !isZero(t.get(v));
+        if (lock) {
+            s.lockTimeout = on;
+            s.lockTimeoutLocal = local;
+        } else {
+            s.statementTimeout = on;
+            s.statementTimeoutLocal = local;
+        }
+    }
+
+    static boolean isZero(Token v) {
+        if (v.is("DEFAULT")) {
+            return true;
+        }
+        String s = v.type == Type.STRING ? v.stringValue() : v.text();
+        s = s == null ? "" : s.trim();
+        int i = 0;
+        boolean digit = false;
+        while (i < s.length() && (s.charAt(i) == '0' || s.charAt(i) == '.')) {
+            digit |= s.charAt(i) == '0';
+            i++;
+        }
+        String unit = s.substring(i).trim();
+        return digit && (unit.isEmpty() || unit.equals("ms") || unit.equals("s") || unit.equals("min")
+                || unit.equals("h") || unit.equals("d") || unit.equals("us"));
+    }
+
+    void reset(List<Token> t, int i) {
+        if (kw(t, i, "ALL")) {
+            s.lockTimeout = false;
+            s.statementTimeout = false;
+        } else if (i < t.size() && t.get(i).isName()) {
+            String p = t.get(i).name();
+            if (p.equals("lock_timeout")) {
+                s.lockTimeout = false;
+            } else if (p.equals("statement_timeout")) {
+                s.statementTimeout = false;
+            }
+        }
+    }
+
+    void begin(Statement st) {
+        if (s.inTransaction()) {
+            s.report(Rule.TRANSACTION_NESTING, st, s.explicitTransaction
+                    ? "BEGIN inside a transaction that is already open; PostgreSQL ignores it and the inner COMMIT ends the outer transaction."
+                    : "BEGIN inside the transaction the migration runner already opened.");
+        }
+        s.explicitTransaction = true;
+    }
+
+    void commit(Statement st, List<Token> t, int i) {
+        if (kw(t, i, "TO") || kw(t, i, "PREPARED")) {
+            return; // ROLLBACK TO SAVEPOINT, COMMIT PREPARED
+        }
+        if (s.explicitTransaction) {
+            s.explicitTransaction = false;
+        } else if (s.runnerTransaction) {
+            s.report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0))
+                    + " ends the transaction the migration runner opened; the rest of the script runs outside it.");
+        }
+        s.notValidInTransaction.clear();
+        if (s.lockTimeoutLocal) {
+            s.lockTimeout = false;
+            s.lockTimeoutLocal = false;
+        }
+        if (s.statementTimeoutLocal) {
+            s.statementTimeout = false;
+            s.statementTimeoutLocal = false;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.opskit.migrationguard.internal;
+
+import static dev.opskit.migrationguard.internal.Parse.*;
+
+import dev.opskit.migrationguard.Rule;
+import dev.opskit.migrationguard.internal.Token.Type;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Rules on type names (prefer-bigint, prefer-text, prefer-timestamptz, ban-char, prefer-identity) and the column definitions they read. */
+final class TypeRules {
+    private static final Set<String> VOLATILE_FUNCTIONS = Set.of(
+            "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
+            "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "setseed", "random_normal",
+            "txid_current", "pg_current_xact_id", "gen_random_bytes");
+    private static final Set<String> COLUMN_CONSTRAINT_WORDS = Set.of(
+            "CONSTRAINT", "NOT", "NULL", "DEFAULT", "PRIMARY", "UNIQUE", "REFERENCES", "CHECK", "GENERATED",
+            "COLLATE", "COMPRESSION", "STORAGE", "DEFERRABLE", "INITIALLY");
+    private final FileState s;
+
+    TypeRules(FileState s) {
+        this.s = s;
+    }
+
+    /** What a column definition says, as far as the rules care. */
+    static final class ColumnDef {
+        String name = "?";
+        int typeStart;
+        int typeEnd;
+        boolean notNull;
+        boolean hasDefault;
+        boolean volatileDefault;
+        String volatileFunction;
+        boolean primaryKey;
+        boolean unique;
+        boolean references;
+        boolean check;
+        boolean identity;
+        boolean stored;
+        boolean serial;
+    }
+
+    static boolean isColumnConstraintWord(Token k) {
+        return k.type == Type.IDENT && COLUMN_CONSTRAINT_WORDS.contains(upper(k));
+    }
+
+    static ColumnDef columnDef(List<Token> t, int j, int b) {
+        ColumnDef cd = new ColumnDef();
+        if (j < b && t.get(j).isName()) {
+            cd.name = t.get(j).name();
+        }
+        int k = j + 1;
+        cd.typeStart = k;
+        int depth = 0;
+        while (k < b) {
+            Token tok = t.get(k);
+            if (depth == 0 && isColumnConstraintWord(tok)) {
+                break;
+            }
+            if (tok.type == Type.LPAREN) {
+                depth++;
+            } else if (tok.type == Type.RPAREN) {
+                depth--;
+            }
+            k++;
+        }
+        cd.typeEnd = k;
+        String base = typeWords(t, cd.typeStart, cd.typeEnd);
+        cd.serial = base.equals("serial") || base.equals("serial4") || base.equals("bigserial") || base.equals("serial8")
+                || base.equals("smallserial") || base.equals("serial2");
+        depth = 0;
+        boolean inDefault = false;
+        boolean inGenerated = false;
+        for (; k < b; k++) {
+            Token tok = t.get(k);
+            if (tok.type == Type.LPAREN) {
+                depth++;
+                continue;
+            }
+            if (tok.type == Type.RPAREN) {
+                depth--;
+                continue;
+            }
+            if (depth == 0 && isColumnConstraintWord(tok)) {
+                inDefault = false;
+                inGenerated = false;
+                switch (upper(tok)) {
+                    case "DEFAULT" -> {
+                        cd.hasDefault = true;
+                        inDefault = true;
+                    }
+                    case "NOT" -> cd.notNull |= kw(t, k + 1, "NULL");
+                    case "PRIMARY" -> cd.primaryKey = true;
+                    case "UNIQUE" -> cd.unique = true;
+                    case "REFERENCES" -> cd.references = true;
+                    case "CHECK" -> cd.check = true;
+                    case "GENERATED" -> inGenerated = true;
+                    default -> { }
+                }
+                continue;
+            }
+            if (inGenerated && tok.is("IDENTITY")) {
+                cd.identity = true;
+            } else if (inGenerated && depth == 0 && tok.is("STORED")) {
+                cd.stored = true;
+            } else if (inDefault && tok.type == Type.IDENT && k + 1 < b && t.get(k + 1).type == Type.LPAREN
+                    && VOLATILE_FUNCTIONS.contains(tok.text().toLowerCase(Locale.ROOT))) {
+                cd.volatileDefault = true;
+                cd.volatileFunction = tok.text().toLowerCase(Locale.ROOT);
+            }
+        }
+        return cd;
+    }
+
+    /** The words of a type at depth 0, lower-case, schema prefix dropped: "character varying", "timestamp without time zone". */
+    static String typeWords(List<Token> t, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (int i = from; i < to; i++) {
+            Token k = t.get(i);
+            if (k.type == Type.LPAREN || k.type == Type.LBRACKET) {
+                depth++;
+            } else if (k.type == Type.RPAREN || k.type == Type.RBRACKET) {
+                depth--;
+            } else if (depth == 0 && k.type == Type.DOT) {
+                sb.setLength(0);
+            } else if (depth == 0 && k.type == Type.IDENT) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(k.text().toLowerCase(Locale.ROOT));
+            } else if (depth == 0 && k.type == Type.QUOTED_IDENT) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append('"').append(k.name()).append('"');
+            }
+        }
+        return sb.toString();
+    }
+
+    static boolean hasParen(List<Token> t, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (t.get(i).type == Type.LPAREN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void checkTypes(Statement st, List<Token> t, ColumnDef cd) {
+        checkType(st, t, cd.typeStart, cd.typeEnd, cd.name);
+    }
+
+    void checkType(Statement st, List<Token> t, int from, int to, String column) {
+        String w = typeWords(t, from, to);
+        switch (w) {
+            case "int", "integer", "int4", "smallint", "int2", "serial", "serial4", "smallserial", "serial2" ->
+                    s.report(Rule.PREFER_BIGINT, st, "Column " + column + " is " + w + " (32 bits or less); ids and counters outgrow it.");
+            default -> { }
+        }
+        switch (w) {
+            case "serial", "serial4", "bigserial", "serial8", "smallserial", "serial2" ->
+                    s.report(Rule.PREFER_IDENTITY, st, "Column " + column + " uses " + w + ".");
+            case "varchar", "character varying", "char varying" -> {
+                if (hasParen(t, from, to)) {
+                    s.report(Rule.PREFER_TEXT, st, "Column " + column + " is " + w + "(n); changing n later may need a rewrite and breaks long values.");
+                }
+            }
+            case "timestamp", "timestamp without time zone" ->
+                    s.report(Rule.PREFER_TIMESTAMPTZ, st, "Column " + column + " is " + w + ".");
+            case "char", "character", "bpchar", "nchar", "national character", "national char" ->
+                    s.report(Rule.BAN_CHAR, st, "Column " + column + " is " + w + " (blank-padded).");
+            default -> { }
+        }
+    }
+}
