@@ -86,4 +86,19 @@ class MigrationFilesTest {
         assertThatThrownBy(() -> MigrationGuard.check(dir).throwIfBlocking())
                 .isInstanceOf(MigrationBlockedException.class).hasMessageContaining("[drop-column]");
     }
+
+    @Test
+    void aNotNullCheckValidatedInAnEarlierFileLetsALaterFileSetNotNullWithoutAFinding() throws IOException {
+        String timeouts = "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n";
+        write("V9__check.sql", timeouts + "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;");
+        write("V10__validate.sql", timeouts + "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;");
+        write("V11__set_not_null.sql", timeouts + "ALTER TABLE users ALTER COLUMN email SET NOT NULL;");
+        assertThat(MigrationGuard.check(dir).findings()).extracting(f -> f.rule().id()).doesNotContain("set-not-null");
+
+        // Validated only after the SET NOT NULL (in version order, V12 after V11): the scan happens.
+        Files.delete(dir.resolve("V10__validate.sql"));
+        write("V12__validate.sql", timeouts + "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;");
+        assertThat(MigrationGuard.check(dir).findings()).extracting(f -> Path.of(f.file()).getFileName() + ":" + f.rule().id())
+                .contains("V11__set_not_null.sql:set-not-null");
+    }
 }

@@ -131,11 +131,39 @@ ALTER TABLE t_type ALTER COLUMN n TYPE numeric;
 ALTER TABLE users ALTER COLUMN email SET NOT NULL;
 -- case: set-not-null pass
 ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+-- case: set-not-null pass
+ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null pass
+ALTER TABLE users ADD CONSTRAINT users_name_present CHECK (name IS NOT NULL AND name <> '');
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL);
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL);
+ALTER TABLE users DROP CONSTRAINT users_email_not_null;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE orders ADD COLUMN currency text NOT NULL;
+-- case: set-not-null pass
+ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';
+-- case: set-not-null pass
+CREATE TABLE t_fresh (id bigint PRIMARY KEY);
+ALTER TABLE t_fresh ADD COLUMN label text NOT NULL;
 
 -- case: add-column-volatile-default fail
 ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();
 -- case: add-column-volatile-default fail
 ALTER TABLE users ADD COLUMN seen_at timestamptz NOT NULL DEFAULT clock_timestamp();
+-- case: add-column-volatile-default fail
+ALTER TABLE orders ADD COLUMN seq serial;
+-- case: add-column-volatile-default fail
+ALTER TABLE orders ADD COLUMN seq "bigserial";
 -- case: add-column-volatile-default pass
 ALTER TABLE users ADD COLUMN flag boolean DEFAULT false, ADD COLUMN added_at timestamptz DEFAULT now();
 
@@ -245,6 +273,16 @@ ALTER TABLE users CLUSTER ON users_email_idx;
 REINDEX INDEX users_email_idx;
 -- case: reindex-non-concurrently pass
 REINDEX INDEX CONCURRENTLY users_email_idx;
+-- case: reindex-non-concurrently fail
+REINDEX (CONCURRENTLY false) INDEX users_email_idx;
+-- case: reindex-non-concurrently fail
+REINDEX (VERBOSE, CONCURRENTLY off) TABLE users;
+-- case: require-lock-timeout fail
+SET statement_timeout = '15min';
+REINDEX (CONCURRENTLY false) INDEX users_email_idx;
+-- case: require-statement-timeout fail
+SET lock_timeout = '5s';
+REINDEX (CONCURRENTLY false) INDEX users_email_idx;
 -- case: reindex-non-concurrently pass
 REINDEX (VERBOSE) TABLE CONCURRENTLY users;
 
@@ -270,6 +308,24 @@ COMMIT;
 BEGIN;
 SELECT 1;
 COMMIT;
+-- case: transaction-nesting fail
+BEGIN;
+SELECT 1;
+COMMIT;
+COMMIT;
+-- case: transaction-nesting fail
+SELECT 1;
+ROLLBACK;
+-- case: transaction-nesting fail assume-in-transaction
+ALTER TABLE users ADD COLUMN bio text;
+ROLLBACK;
+-- case: transaction-nesting pass
+BEGIN;
+SELECT 1;
+COMMIT;
+BEGIN;
+SELECT 2;
+ROLLBACK;
 
 -- case: require-lock-timeout fail
 ALTER TABLE users ADD COLUMN bio text;
@@ -363,11 +419,31 @@ CREATE TABLE logins (id bigint PRIMARY KEY, at timestamptz, at2 timestamp with t
 CREATE TABLE countries (id bigint PRIMARY KEY, code char(2));
 -- case: ban-char fail
 CREATE TABLE countries (id bigint PRIMARY KEY, code character(2));
+-- case: ban-char fail
+CREATE TABLE countries (id bigint PRIMARY KEY, code "bpchar"(2));
+-- case: ban-char fail
+ALTER TABLE orders ALTER COLUMN note TYPE char(1);
+-- case: ban-char fail
+ALTER TABLE orders ADD COLUMN currency character(3);
+-- case: ban-char fail
+CREATE DOMAIN country_code AS char(2) CHECK (VALUE ~ '^[A-Z]{2}$');
+-- case: ban-char fail
+CREATE TYPE money_amount AS (amount numeric, currency character(3));
+-- case: ban-char fail
+CREATE VIEW user_initials AS SELECT id, name::char(1) AS initial FROM users;
+-- case: ban-char fail
+CREATE TABLE codes AS SELECT CAST(status AS character(4)) AS code FROM users;
+-- case: ban-char pass
+CREATE DOMAIN country_code AS text CHECK (length(VALUE) = 2);
 -- case: ban-char pass
 CREATE TABLE countries (id bigint PRIMARY KEY, code text, kind "char", name character varying);
 
 -- case: prefer-identity fail
 CREATE TABLE tickets (id bigserial PRIMARY KEY);
+-- case: prefer-identity fail
+CREATE TABLE tickets (id "serial" PRIMARY KEY);
+-- case: prefer-identity fail
+CREATE TABLE tickets (id "bigserial" PRIMARY KEY);
 -- case: prefer-identity pass
 CREATE TABLE tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
 
@@ -387,6 +463,10 @@ ALTER TABLE users ADD COLUMN bio text;
 
 -- case: identifier-too-long fail
 CREATE TABLE this_table_name_is_much_too_long_for_postgresql_to_keep_it_whole_x (id bigint PRIMARY KEY);
+-- case: identifier-too-long fail
+DROP TABLE IF EXISTS this_table_name_is_much_too_long_for_postgresql_to_keep_it_whole_x;
+-- case: identifier-too-long fail
+DROP INDEX IF EXISTS this_index_name_is_much_too_long_for_postgresql_to_keep_it_whole_x;
 -- case: identifier-too-long pass
 CREATE TABLE this_table_name_is_long_but_still_fits_in_sixty_three_bytes_ok (id bigint PRIMARY KEY);
 

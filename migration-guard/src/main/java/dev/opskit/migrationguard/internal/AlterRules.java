@@ -163,6 +163,7 @@ final class AlterRules {
                 if (kw(t, a + 1, "CONSTRAINT")) {
                     int c = kw(t, a + 2, "IF", "EXISTS") ? a + 4 : a + 2;
                     String name = c < b && t.get(c).isName() ? t.get(c).name() : "?";
+                    s.facts.constraintDropped(table, name);
                     if (!isNew) {
                         s.report(Rule.DROP_CONSTRAINT, st, "Dropping constraint " + name + " on " + table
                                 + " removes a guarantee the data had.");
@@ -184,6 +185,7 @@ final class AlterRules {
             case "VALIDATE" -> {
                 if (kw(t, a + 1, "CONSTRAINT") && a + 2 < b) {
                     String name = t.get(a + 2).name();
+                    s.facts.constraintValidated(table, name);
                     if (s.notValidInTransaction.contains(table + "." + name)) {
                         s.report(Rule.VALIDATE_IN_SAME_TRANSACTION, st, "Constraint " + name + " on " + table
                                 + " is validated in the same transaction that added it NOT VALID.");
@@ -253,13 +255,14 @@ final class AlterRules {
             if (collate >= 0 && collate < typeEnd) {
                 typeEnd = collate;
             }
-            types.checkType(st, t, typeStart, typeEnd, col);
+            types.checkType(st, t, typeStart, typeEnd, "Column " + col);
             if (!isNew) {
                 s.report(Rule.ALTER_COLUMN_TYPE, st, "Changing the type of " + table + "." + col
                         + " may rewrite the table and its indexes under an ACCESS EXCLUSIVE lock and breaks code expecting the old type.");
             }
         } else if (kw(t, j, "SET", "NOT")) {
-            if (!isNew) {
+            // PostgreSQL 12+ skips the scan when a valid CHECK (col IS NOT NULL) already proves it
+            if (!isNew && !s.facts.provenNotNull(table, col)) {
                 s.report(Rule.SET_NOT_NULL, st, "SET NOT NULL on " + table + "." + col
                         + " scans the whole table under an ACCESS EXCLUSIVE lock.");
             }
@@ -290,6 +293,10 @@ final class AlterRules {
                         + " validates every row while locking both tables against writes.");
             }
         } else if (kw(t, j, "CHECK")) {
+            String column = notNullColumn(t, j + 1, b);
+            if (column != null) {
+                s.facts.notNullCheckAdded(table, name, column, !notValid);
+            }
             if (!notValid && !isNew) {
                 s.report(Rule.ADD_CHECK_CONSTRAINT_VALIDATED, st, "Adding check constraint" + label + " on " + table
                         + " scans the whole table under an ACCESS EXCLUSIVE lock.");
@@ -319,6 +326,36 @@ final class AlterRules {
         }
     }
 
+    /**
+     * The column a CHECK expression starting at {@code open} proves NOT NULL: {@code (col IS NOT
+     * NULL)}, alone or as one conjunct of a top-level AND; null for any other expression.
+     */
+    static String notNullColumn(List<Token> t, int open, int b) {
+        if (open >= b || t.get(open).type != Type.LPAREN) {
+            return null;
+        }
+        int close = closing(t, open, b);
+        int from = open + 1;
+        while (from < close) {
+            int and = findTop(t, from, close, "AND");
+            int to = and < 0 ? close : and;
+            int x = from;
+            int y = to;
+            while (y - x >= 2 && t.get(x).type == Type.LPAREN && closing(t, x, y) == y - 1) {
+                x++;
+                y--;
+            }
+            if (y - x == 4 && t.get(x).isName() && t.get(x + 1).is("IS") && t.get(x + 2).is("NOT") && t.get(x + 3).is("NULL")) {
+                return t.get(x).name();
+            }
+            if (and < 0) {
+                break;
+            }
+            from = and + 1;
+        }
+        return null;
+    }
+
     void addColumnChecks(Statement st, ColumnDef cd, String table) {
         String col = table + "." + cd.name;
         if (cd.serial || cd.identity) {
@@ -329,6 +366,10 @@ final class AlterRules {
             s.report(Rule.ADD_COLUMN_GENERATED_STORED, st, "Adding stored generated column " + col
                     + " computes it for every row, rewriting the table under an ACCESS EXCLUSIVE lock.");
         }
+        if (cd.serial) {
+            s.report(Rule.ADD_COLUMN_VOLATILE_DEFAULT, st, "Adding serial column " + col
+                    + " implies DEFAULT nextval(), a volatile default that rewrites the whole table under an ACCESS EXCLUSIVE lock.");
+        }
         if (cd.volatileDefault) {
             s.report(Rule.ADD_COLUMN_VOLATILE_DEFAULT, st, "Adding column " + col + " with volatile default "
                     + cd.volatileFunction + "() rewrites the whole table under an ACCESS EXCLUSIVE lock.");
@@ -336,6 +377,8 @@ final class AlterRules {
         if (cd.notNull && !cd.hasDefault && !cd.identity && !cd.stored && !cd.serial) {
             s.report(Rule.ADD_COLUMN_NOT_NULL_WITHOUT_DEFAULT, st, "Adding NOT NULL column " + col
                     + " without a default fails on a table that has rows, and breaks old code that does not write it.");
+            s.report(Rule.SET_NOT_NULL, st, "Adding NOT NULL column " + col + " without a default makes PostgreSQL check"
+                    + " every existing row under an ACCESS EXCLUSIVE lock.");
         }
         if (cd.primaryKey) {
             s.report(Rule.ADD_PRIMARY_KEY, st, "Adding column " + col + " as primary key builds an index under an ACCESS EXCLUSIVE lock.");

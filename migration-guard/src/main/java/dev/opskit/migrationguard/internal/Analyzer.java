@@ -33,6 +33,7 @@ public final class Analyzer {
 
     private final boolean assumeInTransaction;
     private final FileState state;
+    private final TypeRules types;
     private final AlterRules alterRules;
     private final CreateRules createRules;
     private final DropRules dropRules;
@@ -45,9 +46,14 @@ public final class Analyzer {
     private int nesting;
 
     public Analyzer(String file, boolean assumeInTransaction) {
+        this(file, assumeInTransaction, new SchemaFacts());
+    }
+
+    /** An analyser for the next file of a run: {@code facts} carries what earlier files proved. */
+    Analyzer(String file, boolean assumeInTransaction, SchemaFacts facts) {
         this.assumeInTransaction = assumeInTransaction;
-        this.state = new FileState(file);
-        TypeRules types = new TypeRules(state);
+        this.state = new FileState(file, facts);
+        this.types = new TypeRules(state);
         this.alterRules = new AlterRules(state, types);
         this.createRules = new CreateRules(state, types);
         this.dropRules = new DropRules(state);
@@ -105,6 +111,10 @@ public final class Analyzer {
         if (kw(t, 0, "VACUUM")) {
             return true;
         }
+        if (kw(t, 0, "REINDEX") && t.size() > 1 && t.get(1).type == Type.LPAREN) {
+            int close = closing(t, 1, t.size());
+            return Boolean.TRUE.equals(option(t, 1, "CONCURRENTLY")) || containsAt(t, close + 1, Math.min(t.size(), close + 4), "CONCURRENTLY");
+        }
         if (kw(t, 0, "CREATE") || kw(t, 0, "DROP") || kw(t, 0, "REINDEX")) {
             for (int i = 1; i < Math.min(t.size(), 6); i++) {
                 if (t.get(i).is("CONCURRENTLY")) {
@@ -156,13 +166,18 @@ public final class Analyzer {
         switch (k) {
             case "ALTER" -> {
                 checkIdentifierLength(st, t);
+                types.checkCasts(st, t);
                 alterRules.alter(st, t, i + 1);
             }
             case "CREATE" -> {
                 checkIdentifierLength(st, t);
+                types.checkCasts(st, t);
                 createRules.create(st, t, i + 1);
             }
-            case "DROP" -> dropRules.drop(st, t, i + 1);
+            case "DROP" -> {
+                checkIdentifierLength(st, t);
+                dropRules.drop(st, t, i + 1);
+            }
             case "TRUNCATE" -> dataRules.truncate(st, t, i + 1);
             case "DELETE" -> dataRules.delete(st, t, i + 1);
             case "UPDATE" -> dataRules.update(st, t, i + 1);

@@ -53,6 +53,27 @@ final class CreateRules {
                     (schema ? s.createdSchemas : s.createdSequences).add(out[0]);
                 }
             }
+        } else if (kw(t, j, "DOMAIN")) {
+            // CREATE DOMAIN name [AS] type ...
+            String[] out = new String[1];
+            int k = qname(t, j + 1, out);
+            if (k > 0) {
+                if (kw(t, k, "AS")) {
+                    k++;
+                }
+                types.checkType(st, t, k, TypeRules.typeEnd(t, k, t.size()), "Domain " + out[0]);
+            }
+        } else if (kw(t, j, "TYPE")) {
+            // CREATE TYPE name AS (attribute type, ...): a composite type's attributes
+            String[] out = new String[1];
+            int k = qname(t, j + 1, out);
+            if (k > 0 && kw(t, k, "AS") && k + 1 < t.size() && t.get(k + 1).type == Type.LPAREN) {
+                for (int[] el : splitTop(t, k + 2, closing(t, k + 1, t.size()))) {
+                    if (el[0] < el[1]) {
+                        types.checkTypes(st, t, TypeRules.columnDef(t, el[0], el[1]));
+                    }
+                }
+            }
         } else if (kw(t, j, "FOREIGN", "TABLE")) {
             String[] out = new String[1];
             if (!kw(t, j + 2, "IF", "NOT") && qname(t, j + 2, out) > 0) {

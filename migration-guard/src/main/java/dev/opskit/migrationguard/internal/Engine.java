@@ -52,8 +52,9 @@ public final class Engine {
         List<Approval> inlineApprovals = new ArrayList<>();
         List<Finding> out = new ArrayList<>();
         int statements = 0;
+        SchemaFacts facts = new SchemaFacts(); // sources come in migration order
         for (Source src : sources) {
-            Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction());
+            Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction(), facts);
             analyzer.analyzeFile(withoutBom(src.text()));
             statements += analyzer.statements().size();
             Map<Token, Approval> byComment = new IdentityHashMap<>();

@@ -15,8 +15,12 @@ import java.util.Set;
  */
 final class FileState {
     final String file;
+    /** Facts proven by earlier statements of the run (this file and earlier files). */
+    final SchemaFacts facts;
     /** The runner wraps this file in a transaction: assumed, unless every statement is non-transactional. */
     boolean runnerTransaction;
+    /** A COMMIT or ROLLBACK of the script ended the runner's transaction: what follows runs outside it. */
+    boolean runnerTransactionEnded;
     final List<RawFinding> findings = new ArrayList<>();
     final Set<String> createdTables = new HashSet<>();
     final Set<String> createdIndexes = new HashSet<>();
@@ -33,8 +37,9 @@ final class FileState {
     boolean lockTimeoutReported;
     boolean statementTimeoutReported;
 
-    FileState(String file) {
+    FileState(String file, SchemaFacts facts) {
         this.file = file;
+        this.facts = facts;
     }
 
     void report(Rule rule, Statement st, String what) {
@@ -51,7 +56,7 @@ final class FileState {
     }
 
     boolean inTransaction() {
-        return explicitTransaction || runnerTransaction || doDepth > 0;
+        return explicitTransaction || (runnerTransaction && !runnerTransactionEnded) || doDepth > 0;
     }
 
 

@@ -58,7 +58,7 @@ final class MaintenanceRules {
         boolean concurrently = false;
         if (i < n && t.get(i).type == Type.LPAREN) {
             int close = closing(t, i, n);
-            concurrently = containsAt(t, i + 1, close, "CONCURRENTLY");
+            concurrently = Boolean.TRUE.equals(option(t, i, "CONCURRENTLY")); // (CONCURRENTLY false) blocks
             i = close + 1;
         }
         if (i >= n) {

@@ -169,6 +169,27 @@ final class Parse {
         return k.is("CONSTRAINT") || k.is("PRIMARY") || k.is("UNIQUE") || k.is("FOREIGN") || k.is("CHECK") || k.is("EXCLUDE");
     }
 
+    /**
+     * The value of a boolean option in a parenthesised option list ({@code (CONCURRENTLY false,
+     * VERBOSE)}) opened at {@code open}: true when named alone or with a true value, false with
+     * false/off/no/0, null when the list does not name it.
+     */
+    static Boolean option(List<Token> t, int open, String name) {
+        int close = closing(t, open, t.size());
+        for (int[] el : splitTop(t, open + 1, close)) {
+            if (el[0] < el[1] && t.get(el[0]).is(name)) {
+                if (el[1] - el[0] == 1) {
+                    return Boolean.TRUE;
+                }
+                Token v = t.get(el[0] + 1);
+                String value = (v.type == Type.STRING ? String.valueOf(v.stringValue()) : v.text()).toLowerCase(Locale.ROOT);
+                // PostgreSQL reads any prefix of false/no, off/of, and 0 as false
+                return !(value.startsWith("f") || value.startsWith("n") || value.startsWith("of") || value.equals("0"));
+            }
+        }
+        return null;
+    }
+
     static boolean containsAt(List<Token> t, int from, int to, String word) {
         for (int i = from; i < to; i++) {
             if (t.get(i).is(word)) {

@@ -91,9 +91,13 @@ final class SessionRules {
         }
         if (s.explicitTransaction) {
             s.explicitTransaction = false;
-        } else if (s.runnerTransaction) {
+        } else if (s.runnerTransaction && !s.runnerTransactionEnded) {
             s.report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0))
                     + " ends the transaction the migration runner opened; the rest of the script runs outside it.");
+            s.runnerTransactionEnded = true;
+        } else if (s.doDepth == 0) {
+            s.report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0)) + " with no transaction open: PostgreSQL only"
+                    + " warns, and the statements before it were not in the transaction the script seems to end.");
         }
         s.notValidInTransaction.clear();
         if (s.lockTimeoutLocal) {

@@ -134,7 +134,10 @@ final class TypeRules {
                 if (sb.length() > 0) {
                     sb.append(' ');
                 }
-                sb.append('"').append(k.name()).append('"');
+                // PostgreSQL looks a quoted type name up as written: "serial" is serial and "bpchar" is
+                // bpchar; "SERIAL" names no type. "char" alone is the one-byte internal type, kept apart.
+                String name = k.name();
+                sb.append(name.equals("char") ? "\"char\"" : name);
             }
         }
         return sb.toString();
@@ -149,29 +152,97 @@ final class TypeRules {
         return false;
     }
 
-    void checkTypes(Statement st, List<Token> t, ColumnDef cd) {
-        checkType(st, t, cd.typeStart, cd.typeEnd, cd.name);
+    /** The end of a type starting at {@code from}: the first depth-0 column-constraint word, or {@code b}. */
+    static int typeEnd(List<Token> t, int from, int b) {
+        int depth = 0;
+        for (int k = from; k < b; k++) {
+            Token tok = t.get(k);
+            if (depth == 0 && (isColumnConstraintWord(tok) || tok.type == Type.COMMA)) {
+                return k;
+            }
+            if (tok.type == Type.LPAREN) {
+                depth++;
+            } else if (tok.type == Type.RPAREN) {
+                depth--;
+            }
+        }
+        return b;
     }
 
-    void checkType(Statement st, List<Token> t, int from, int to, String column) {
+    /**
+     * ban-char for the casts of a DDL statement ({@code x::char(2)}, {@code CAST(x AS character(3))}):
+     * what a default, generated column or view computes with them is stored blank-padded.
+     */
+    void checkCasts(Statement st, List<Token> t) {
+        int n = t.size();
+        for (int k = 0; k < n; k++) {
+            Token tok = t.get(k);
+            int type = -1;
+            if (tok.type == Type.COLON && tok.text().equals("::")) {
+                type = k + 1;
+            } else if (tok.is("CAST") && k + 1 < n && t.get(k + 1).type == Type.LPAREN) {
+                int close = closing(t, k + 1, n);
+                int as = findTop(t, k + 2, close, "AS");
+                type = as < 0 ? -1 : as + 1;
+            }
+            if (type >= 0 && isCharType(t, type, n)) {
+                s.report(Rule.BAN_CHAR, st, "A cast to " + t.get(type).text() + " yields a blank-padded value.");
+                return;
+            }
+        }
+    }
+
+    /** Whether the type name at {@code i} (schema prefix allowed) is blank-padded char(n). */
+    static boolean isCharType(List<Token> t, int i, int n) {
+        if (i + 1 < n && t.get(i).isName() && t.get(i + 1).type == Type.DOT) {
+            i += 2;
+        }
+        if (i >= n || !t.get(i).isName()) {
+            return false;
+        }
+        Token k = t.get(i);
+        String w = k.name();
+        if (w.equals("national") && k.type == Type.IDENT) {
+            i++;
+            w = i < n && t.get(i).type == Type.IDENT ? t.get(i).name() : "";
+        }
+        boolean paren = i + 1 < n && t.get(i + 1).type == Type.LPAREN;
+        if (k.type == Type.QUOTED_IDENT && w.equals("char")) {
+            return paren;
+        }
+        return (w.equals("char") || w.equals("character") || w.equals("bpchar") || w.equals("nchar"))
+                && !kw(t, i + 1, "VARYING");
+    }
+
+    void checkTypes(Statement st, List<Token> t, ColumnDef cd) {
+        checkType(st, t, cd.typeStart, cd.typeEnd, "Column " + cd.name);
+    }
+
+    /** Type rules for the type in {@code [from, to)}; {@code subject} starts the message ("Column orders.code"). */
+    void checkType(Statement st, List<Token> t, int from, int to, String subject) {
         String w = typeWords(t, from, to);
         switch (w) {
             case "int", "integer", "int4", "smallint", "int2", "serial", "serial4", "smallserial", "serial2" ->
-                    s.report(Rule.PREFER_BIGINT, st, "Column " + column + " is " + w + " (32 bits or less); ids and counters outgrow it.");
+                    s.report(Rule.PREFER_BIGINT, st, subject + " is " + w + " (32 bits or less); ids and counters outgrow it.");
             default -> { }
         }
         switch (w) {
             case "serial", "serial4", "bigserial", "serial8", "smallserial", "serial2" ->
-                    s.report(Rule.PREFER_IDENTITY, st, "Column " + column + " uses " + w + ".");
+                    s.report(Rule.PREFER_IDENTITY, st, subject + " uses " + w + ".");
             case "varchar", "character varying", "char varying" -> {
                 if (hasParen(t, from, to)) {
-                    s.report(Rule.PREFER_TEXT, st, "Column " + column + " is " + w + "(n); changing n later may need a rewrite and breaks long values.");
+                    s.report(Rule.PREFER_TEXT, st, subject + " is " + w + "(n); changing n later may need a rewrite and breaks long values.");
                 }
             }
             case "timestamp", "timestamp without time zone" ->
-                    s.report(Rule.PREFER_TIMESTAMPTZ, st, "Column " + column + " is " + w + ".");
+                    s.report(Rule.PREFER_TIMESTAMPTZ, st, subject + " is " + w + ".");
             case "char", "character", "bpchar", "nchar", "national character", "national char" ->
-                    s.report(Rule.BAN_CHAR, st, "Column " + column + " is " + w + " (blank-padded).");
+                    s.report(Rule.BAN_CHAR, st, subject + " is " + w + " (blank-padded).");
+            case "\"char\"" -> {
+                if (hasParen(t, from, to)) { // "char"(n): meant as char(n); the one-byte type takes no length
+                    s.report(Rule.BAN_CHAR, st, subject + " is \"char\"(n), written as blank-padded char(n).");
+                }
+            }
             default -> { }
         }
     }

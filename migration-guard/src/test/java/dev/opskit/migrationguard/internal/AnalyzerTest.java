@@ -177,4 +177,68 @@ class AnalyzerTest {
                         m -> assertThat(m).startsWith("Dropping columns users.a, users.B deletes their data"),
                         m -> assertThat(m).startsWith("Dropping column users.d deletes its data"));
     }
+
+    private static List<Rule> rules(String sql) {
+        return analyze("SET lock_timeout = '1s'; SET statement_timeout = '1min';\n" + sql).stream()
+                .map(RawFinding::rule).toList();
+    }
+
+    @Test
+    void theCharTypeWithALengthIsBannedWhereverATypeNameCanStand() {
+        // Forms PostgreSQL itself refuses or that cannot run in the corpus's transaction.
+        assertThat(rules("CREATE TABLE t (c \"char\"(10));")).contains(Rule.BAN_CHAR);
+        assertThat(rules("CREATE TABLE t (c \"char\");")).doesNotContain(Rule.BAN_CHAR);
+        assertThat(rules("ALTER TABLE users ALTER COLUMN status SET DATA TYPE pg_catalog.bpchar(2);")).contains(Rule.BAN_CHAR);
+        assertThat(rules("ALTER TABLE users ADD COLUMN c CHAR (2);")).contains(Rule.BAN_CHAR);
+        assertThat(rules("CREATE TABLE t (c varchar(2), d text, e character varying(5));")).doesNotContain(Rule.BAN_CHAR);
+        // A cast in a query that changes no schema is not a column type.
+        assertThat(rules("UPDATE users SET status = 'x' WHERE name::char(1) = 'a';")).doesNotContain(Rule.BAN_CHAR);
+    }
+
+    @Test
+    void reindexWithTheConcurrentlyOptionReadsTheOptionsValue() {
+        assertThat(rules("REINDEX (CONCURRENTLY) INDEX users_email_idx;")).doesNotContain(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(rules("REINDEX (CONCURRENTLY true) INDEX users_email_idx;")).doesNotContain(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(rules("REINDEX (CONCURRENTLY 1) INDEX users_email_idx;")).doesNotContain(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(rules("REINDEX (CONCURRENTLY FALSE) INDEX users_email_idx;")).contains(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(rules("REINDEX (CONCURRENTLY 0) INDEX users_email_idx;")).contains(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(rules("REINDEX (TABLESPACE fast, CONCURRENTLY no) INDEX users_email_idx;")).contains(Rule.REINDEX_NON_CONCURRENTLY);
+        assertThat(analyze("REINDEX (CONCURRENTLY) INDEX users_email_idx;")).extracting(RawFinding::rule)
+                .doesNotContain(Rule.REQUIRE_LOCK_TIMEOUT);
+        assertThat(analyze("REINDEX (CONCURRENTLY false) INDEX users_email_idx;")).extracting(RawFinding::rule)
+                .contains(Rule.REINDEX_NON_CONCURRENTLY, Rule.REQUIRE_LOCK_TIMEOUT, Rule.REQUIRE_STATEMENT_TIMEOUT);
+    }
+
+    @Test
+    void aNotNullCheckProvesTheColumnOnlyWhileItIsValidAndExists() {
+        assertThat(rules("""
+                ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;
+                ALTER TABLE users VALIDATE CONSTRAINT c;
+                ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+                """)).doesNotContain(Rule.SET_NOT_NULL);
+        // The proof is per table: the same column name on another table is not proven.
+        assertThat(rules("""
+                ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL);
+                ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+                """)).contains(Rule.SET_NOT_NULL);
+        // OR does not prove the column is never null.
+        assertThat(rules("""
+                ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL OR name IS NOT NULL);
+                ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+                """)).contains(Rule.SET_NOT_NULL);
+        assertThat(rules("""
+                ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL);
+                ALTER TABLE users DROP CONSTRAINT IF EXISTS c;
+                ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+                """)).contains(Rule.SET_NOT_NULL);
+    }
+
+    @Test
+    void aCommitOrRollbackWithNoTransactionOpenIsTransactionNesting() {
+        assertThat(rules("BEGIN; SELECT 1; COMMIT; END;")).containsOnlyOnce(Rule.TRANSACTION_NESTING);
+        assertThat(rules("ROLLBACK;")).contains(Rule.TRANSACTION_NESTING);
+        assertThat(rules("BEGIN; SELECT 1; ROLLBACK; BEGIN; SELECT 2; COMMIT;")).doesNotContain(Rule.TRANSACTION_NESTING);
+        // Transaction control inside a procedure body is the procedure's own affair.
+        assertThat(rules("DO $$ BEGIN COMMIT; END $$;")).doesNotContain(Rule.TRANSACTION_NESTING);
+    }
 }
