@@ -148,6 +148,30 @@ ALTER TABLE users ALTER COLUMN email SET NOT NULL;
 ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL);
 ALTER TABLE users DROP CONSTRAINT users_email_not_null;
 ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null pass
+ALTER TABLE users ADD CHECK (name IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_name_check;
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+-- case: set-not-null pass
+ALTER TABLE users ADD CONSTRAINT users_named CHECK ((name IS NOT NULL) AND (legacy IS NOT NULL));
+ALTER TABLE users ALTER COLUMN legacy SET NOT NULL, ALTER COLUMN name SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CONSTRAINT users_name_or CHECK (name IS NOT NULL AND age > 0 OR status = 'legacy');
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users ADD CONSTRAINT users_name_nn CHECK (name IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_name_nn;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE accounts ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE accounts VALIDATE CONSTRAINT email_nn;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+-- case: set-not-null fail
+ALTER TABLE users ADD CHECK (name IS NOT NULL);
+ALTER TABLE users DROP CONSTRAINT users_name_check;
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;
 -- case: set-not-null fail
 ALTER TABLE orders ADD COLUMN currency text NOT NULL;
 -- case: set-not-null pass

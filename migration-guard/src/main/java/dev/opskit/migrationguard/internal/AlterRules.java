@@ -293,9 +293,9 @@ final class AlterRules {
                         + " validates every row while locking both tables against writes.");
             }
         } else if (kw(t, j, "CHECK")) {
-            String column = notNullColumn(t, j + 1, b);
-            if (column != null) {
-                s.facts.notNullCheckAdded(table, name, column, !notValid);
+            List<String> columns = notNullColumns(t, j + 1, b);
+            if (!columns.isEmpty()) {
+                s.facts.notNullCheckAdded(table, name, columns, !notValid);
             }
             if (!notValid && !isNew) {
                 s.report(Rule.ADD_CHECK_CONSTRAINT_VALIDATED, st, "Adding check constraint" + label + " on " + table
@@ -327,15 +327,24 @@ final class AlterRules {
     }
 
     /**
-     * The column a CHECK expression starting at {@code open} proves NOT NULL: {@code (col IS NOT
-     * NULL)}, alone or as one conjunct of a top-level AND; null for any other expression.
+     * The columns a CHECK expression starting at {@code open} proves NOT NULL: each {@code col IS
+     * NOT NULL} that is a top-level conjunct ({@code (a IS NOT NULL AND b IS NOT NULL AND b > 0)});
+     * none when the expression has a top-level OR, which could hold with the column null.
      */
-    static String notNullColumn(List<Token> t, int open, int b) {
+    static List<String> notNullColumns(List<Token> t, int open, int b) {
         if (open >= b || t.get(open).type != Type.LPAREN) {
-            return null;
+            return List.of();
         }
         int close = closing(t, open, b);
         int from = open + 1;
+        while (from < close - 2 && t.get(from).type == Type.LPAREN && closing(t, from, close) == close - 1) {
+            from++;
+            close--;
+        }
+        if (findTop(t, from, close, "OR") >= 0) {
+            return List.of();
+        }
+        List<String> columns = new ArrayList<>();
         while (from < close) {
             int and = findTop(t, from, close, "AND");
             int to = and < 0 ? close : and;
@@ -346,14 +355,14 @@ final class AlterRules {
                 y--;
             }
             if (y - x == 4 && t.get(x).isName() && t.get(x + 1).is("IS") && t.get(x + 2).is("NOT") && t.get(x + 3).is("NULL")) {
-                return t.get(x).name();
+                columns.add(t.get(x).name());
             }
             if (and < 0) {
                 break;
             }
             from = and + 1;
         }
-        return null;
+        return columns;
     }
 
     void addColumnChecks(Statement st, ColumnDef cd, String table) {

@@ -1,9 +1,8 @@
 package dev.opskit.migrationguard.internal;
 
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What earlier statements of this run, in this file or an earlier migration file, proved about
@@ -12,42 +11,46 @@ import java.util.Set;
  * the table. Files are analysed in migration order, so one instance serves a whole check.
  */
 final class SchemaFacts {
-    /** "table.constraint" of a CHECK (col IS NOT NULL) added NOT VALID, to the column it covers. */
-    private final Map<String, String> notValidNotNullChecks = new HashMap<>();
-    /** "table.constraint" of a valid CHECK (col IS NOT NULL), to the column it covers. */
-    private final Map<String, String> validNotNullChecks = new HashMap<>();
-    /** "table.column" covered by at least one valid CHECK (col IS NOT NULL). */
-    private final Set<String> provenNotNull = new HashSet<>();
+    /** "table.constraint" of a CHECK proving columns NOT NULL, added NOT VALID, to those columns. */
+    private final Map<String, List<String>> notValidNotNullChecks = new HashMap<>();
+    /** "table.constraint" of a valid CHECK proving columns NOT NULL, to those columns. */
+    private final Map<String, List<String>> validNotNullChecks = new HashMap<>();
 
-    void notNullCheckAdded(String table, String constraint, String column, boolean valid) {
-        String key = table + "." + (constraint == null ? "" : constraint);
-        if (valid) {
-            if (constraint != null) {
-                validNotNullChecks.put(key, column);
-            }
-            provenNotNull.add(table + "." + column);
-        } else if (constraint != null) {
-            notValidNotNullChecks.put(key, column);
-        }
+    /**
+     * A CHECK that proves {@code columns} NOT NULL was added to {@code table}. Without a name it
+     * gets PostgreSQL's generated one ({@code <table>_<first column>_check}), so a later VALIDATE
+     * or DROP of that name still finds it.
+     */
+    void notNullCheckAdded(String table, String constraint, List<String> columns, boolean valid) {
+        String name = constraint != null ? constraint : relation(table) + "_" + columns.get(0) + "_check";
+        (valid ? validNotNullChecks : notValidNotNullChecks).put(table + "." + name, List.copyOf(columns));
     }
 
     void constraintValidated(String table, String constraint) {
-        String column = notValidNotNullChecks.remove(table + "." + constraint);
-        if (column != null) {
-            notNullCheckAdded(table, constraint, column, true);
+        List<String> columns = notValidNotNullChecks.remove(table + "." + constraint);
+        if (columns != null) {
+            validNotNullChecks.put(table + "." + constraint, columns);
         }
     }
 
     void constraintDropped(String table, String constraint) {
-        String key = table + "." + constraint;
-        notValidNotNullChecks.remove(key);
-        String column = validNotNullChecks.remove(key);
-        if (column != null && !validNotNullChecks.containsValue(column)) {
-            provenNotNull.remove(table + "." + column);
-        }
+        notValidNotNullChecks.remove(table + "." + constraint);
+        validNotNullChecks.remove(table + "." + constraint);
     }
 
+    /** Whether a valid CHECK still in place on {@code table} proves {@code column} NOT NULL. */
     boolean provenNotNull(String table, String column) {
-        return provenNotNull.contains(table + "." + column);
+        String prefix = table + ".";
+        for (Map.Entry<String, List<String>> e : validNotNullChecks.entrySet()) {
+            if (e.getKey().startsWith(prefix) && e.getKey().indexOf('.', prefix.length()) < 0
+                    && e.getValue().contains(column)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String relation(String table) {
+        return table.substring(table.lastIndexOf('.') + 1);
     }
 }
