@@ -459,6 +459,16 @@ CREATE VIEW user_initials AS SELECT id, name::char(1) AS initial FROM users;
 CREATE TABLE codes AS SELECT CAST(status AS character(4)) AS code FROM users;
 -- case: ban-char pass
 CREATE DOMAIN country_code AS text CHECK (length(VALUE) = 2);
+-- case: ban-char fail
+CREATE TABLE flags (id bigint PRIMARY KEY, marker char);
+-- case: ban-char fail
+CREATE TABLE flags (id bigint PRIMARY KEY, codes character(3)[]);
+-- case: ban-char fail
+CREATE TABLE flags (id bigint PRIMARY KEY, codes char(2) ARRAY[4]);
+-- case: ban-char fail
+ALTER TABLE orders ADD COLUMN region_code text DEFAULT CAST('EU' AS pg_catalog.bpchar(2));
+-- case: ban-char pass
+CREATE TABLE flags (id bigint PRIMARY KEY, kind pg_catalog.char, codes text[]);
 -- case: ban-char pass
 CREATE TABLE countries (id bigint PRIMARY KEY, code text, kind "char", name character varying);
 

@@ -117,6 +117,7 @@ final class TypeRules {
     static String typeWords(List<Token> t, int from, int to) {
         StringBuilder sb = new StringBuilder();
         int depth = 0;
+        boolean qualified = false;
         for (int i = from; i < to; i++) {
             Token k = t.get(i);
             if (k.type == Type.LPAREN || k.type == Type.LBRACKET) {
@@ -125,11 +126,17 @@ final class TypeRules {
                 depth--;
             } else if (depth == 0 && k.type == Type.DOT) {
                 sb.setLength(0);
+                qualified = true;
+            } else if (depth == 0 && k.type == Type.IDENT && sb.length() > 0 && k.is("ARRAY")) {
+                // SQL-standard array syntax (char(2) ARRAY, int ARRAY[4]): the element type is what counts.
             } else if (depth == 0 && k.type == Type.IDENT) {
                 if (sb.length() > 0) {
                     sb.append(' ');
                 }
-                sb.append(k.text().toLowerCase(Locale.ROOT));
+                String word = k.text().toLowerCase(Locale.ROOT);
+                // Only the keyword CHAR means blank-padded bpchar; a qualified pg_catalog.char is
+                // looked up by name, which finds the one-byte "char" type.
+                sb.append(qualified && sb.length() == 0 && word.equals("char") ? "\"char\"" : word);
             } else if (depth == 0 && k.type == Type.QUOTED_IDENT) {
                 if (sb.length() > 0) {
                     sb.append(' ');
@@ -186,7 +193,8 @@ final class TypeRules {
                 type = as < 0 ? -1 : as + 1;
             }
             if (type >= 0 && isCharType(t, type, n)) {
-                s.report(Rule.BAN_CHAR, st, "A cast to " + t.get(type).text() + " yields a blank-padded value.");
+                int name = type + 2 < n && t.get(type + 1).type == Type.DOT ? type + 2 : type;
+                s.report(Rule.BAN_CHAR, st, "A cast to " + t.get(name).text() + " yields a blank-padded value.");
                 return;
             }
         }
@@ -194,14 +202,19 @@ final class TypeRules {
 
     /** Whether the type name at {@code i} (schema prefix allowed) is blank-padded char(n). */
     static boolean isCharType(List<Token> t, int i, int n) {
+        boolean qualified = false;
         if (i + 1 < n && t.get(i).isName() && t.get(i + 1).type == Type.DOT) {
             i += 2;
+            qualified = true;
         }
         if (i >= n || !t.get(i).isName()) {
             return false;
         }
         Token k = t.get(i);
         String w = k.name();
+        if (qualified && w.equals("char")) {
+            return i + 1 < n && t.get(i + 1).type == Type.LPAREN;
+        }
         if (w.equals("national") && k.type == Type.IDENT) {
             i++;
             w = i < n && t.get(i).type == Type.IDENT ? t.get(i).name() : "";
