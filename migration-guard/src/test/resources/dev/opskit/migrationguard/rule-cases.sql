@@ -350,6 +350,15 @@ COMMIT;
 BEGIN;
 SELECT 2;
 ROLLBACK;
+-- case: transaction-nesting fail assume-in-transaction
+BEGIN;
+ALTER TABLE users ADD COLUMN bio text;
+COMMIT;
+-- case: transaction-nesting fail
+START TRANSACTION;
+SELECT 1;
+END;
+ABORT;
 
 -- case: require-lock-timeout fail
 ALTER TABLE users ADD COLUMN bio text;

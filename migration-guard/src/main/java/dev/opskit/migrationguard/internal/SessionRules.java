@@ -89,12 +89,15 @@ final class SessionRules {
         if (kw(t, i, "TO") || kw(t, i, "PREPARED")) {
             return; // ROLLBACK TO SAVEPOINT, COMMIT PREPARED
         }
+        // COMMIT/ROLLBACK AND CHAIN starts the next transaction at once: the script owns that one.
+        boolean chain = containsSeq(t, i, t.size(), "AND", "CHAIN");
         if (s.explicitTransaction) {
-            s.explicitTransaction = false;
+            s.explicitTransaction = chain;
         } else if (s.runnerTransaction && !s.runnerTransactionEnded) {
             s.report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0))
                     + " ends the transaction the migration runner opened; the rest of the script runs outside it.");
             s.runnerTransactionEnded = true;
+            s.explicitTransaction = chain;
         } else if (s.doDepth == 0) {
             s.report(Rule.TRANSACTION_NESTING, st, upper(st.code.get(0)) + " with no transaction open: PostgreSQL only"
                     + " warns, and the statements before it were not in the transaction the script seems to end.");

@@ -238,6 +238,11 @@ class AnalyzerTest {
         assertThat(rules("BEGIN; SELECT 1; COMMIT; END;")).containsOnlyOnce(Rule.TRANSACTION_NESTING);
         assertThat(rules("ROLLBACK;")).contains(Rule.TRANSACTION_NESTING);
         assertThat(rules("BEGIN; SELECT 1; ROLLBACK; BEGIN; SELECT 2; COMMIT;")).doesNotContain(Rule.TRANSACTION_NESTING);
+        // Not in the corpus: the PostgreSQL test runs COMMIT/ROLLBACK outside its transaction.
+        assertThat(rules("BEGIN; SELECT 1; COMMIT AND CHAIN; SELECT 2; COMMIT;")).doesNotContain(Rule.TRANSACTION_NESTING);
+        assertThat(rules("BEGIN; SELECT 1; COMMIT AND NO CHAIN; COMMIT;")).contains(Rule.TRANSACTION_NESTING);
+        assertThat(rules("BEGIN; SAVEPOINT a; SELECT 1; ROLLBACK TO SAVEPOINT a; COMMIT;")).doesNotContain(Rule.TRANSACTION_NESTING);
+        assertThat(rules("BEGIN; SELECT 1; PREPARE TRANSACTION 'm1'; COMMIT;")).contains(Rule.TRANSACTION_NESTING);
         // Transaction control inside a procedure body is the procedure's own affair.
         assertThat(rules("DO $$ BEGIN COMMIT; END $$;")).doesNotContain(Rule.TRANSACTION_NESTING);
     }
