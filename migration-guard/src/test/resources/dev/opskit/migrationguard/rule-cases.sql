@@ -368,6 +368,24 @@ ALTER TABLE users ADD COLUMN bio text;
 -- case: require-lock-timeout pass
 SET LOCAL lock_timeout TO 5000;
 ALTER TABLE users ADD COLUMN bio text;
+-- case: require-lock-timeout pass
+SELECT set_config('lock_timeout', '5s', false);
+ALTER TABLE users ADD COLUMN bio text;
+-- case: require-statement-timeout pass
+SELECT set_config('lock_timeout', '5s', false), pg_catalog.set_config('statement_timeout', '15min', false);
+ALTER TABLE users ADD COLUMN bio text;
+-- case: require-lock-timeout fail
+SELECT set_config('lock_timeout', '0', false);
+ALTER TABLE users ADD COLUMN bio text;
+-- case: require-lock-timeout fail
+BEGIN;
+SELECT set_config('lock_timeout', '5s', true);
+COMMIT;
+ALTER TABLE users ADD COLUMN bio text;
+-- case: require-lock-timeout fail
+SET lock_timeout = '5s';
+DISCARD ALL;
+ALTER TABLE users ADD COLUMN bio text;
 
 -- case: alter-enum-value fail
 ALTER TYPE mood ADD VALUE IF NOT EXISTS 'angry' AFTER 'happy';

@@ -192,6 +192,12 @@ public final class Analyzer {
             }
             case "SET" -> sessionRules.set(st, t, i + 1);
             case "RESET" -> sessionRules.reset(t, i + 1);
+            case "SELECT" -> sessionRules.setConfigCalls(t, i + 1);
+            case "DISCARD" -> {
+                if (kw(t, i + 1, "ALL")) {
+                    sessionRules.reset(t, i + 1); // DISCARD ALL includes RESET ALL
+                }
+            }
             case "BEGIN" -> sessionRules.begin(st);
             case "START" -> {
                 if (kw(t, i + 1, "TRANSACTION")) {

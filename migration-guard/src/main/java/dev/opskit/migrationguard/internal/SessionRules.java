@@ -45,6 +45,36 @@ final class SessionRules {
         }
     }
 
+    /**
+     * {@code SELECT set_config('lock_timeout', '5s', false)}: the function form of SET (with
+     * {@code is_local} true, of SET LOCAL), common in migrations that compute the value.
+     */
+    void setConfigCalls(List<Token> t, int from) {
+        int n = t.size();
+        for (int k = from; k + 7 < n; k++) {
+            if (!(t.get(k).type == Type.IDENT && t.get(k).name().equals("set_config") && t.get(k + 1).type == Type.LPAREN)) {
+                continue;
+            }
+            Token param = t.get(k + 2);
+            Token value = t.get(k + 4);
+            Token local = t.get(k + 6);
+            if (param.type != Type.STRING || t.get(k + 3).type != Type.COMMA || t.get(k + 5).type != Type.COMMA
+                    || t.get(k + 7).type != Type.RPAREN || (value.type != Type.STRING && value.type != Type.NUMBER)) {
+                continue; // computed arguments: cannot tell what is set
+            }
+            String name = param.stringValue() == null ? "" : param.stringValue().trim().toLowerCase(java.util.Locale.ROOT);
+            boolean isLocal = local.is("TRUE") || (local.type == Type.STRING && "true".equalsIgnoreCase(local.stringValue()));
+            boolean on = !isZero(value);
+            if (name.equals("lock_timeout")) {
+                s.lockTimeout = on;
+                s.lockTimeoutLocal = isLocal;
+            } else if (name.equals("statement_timeout")) {
+                s.statementTimeout = on;
+                s.statementTimeoutLocal = isLocal;
+            }
+        }
+    }
+
     static boolean isZero(Token v) {
         if (v.is("DEFAULT")) {
             return true;
