@@ -190,6 +190,14 @@ ALTER TABLE orders ADD COLUMN seq serial;
 ALTER TABLE orders ADD COLUMN seq "bigserial";
 -- case: add-column-volatile-default pass
 ALTER TABLE users ADD COLUMN flag boolean DEFAULT false, ADD COLUMN added_at timestamptz DEFAULT now();
+-- case: add-column-volatile-default fail
+ALTER TABLE users ADD token uuid DEFAULT pg_catalog.gen_random_uuid();
+-- case: add-column-volatile-default fail
+ALTER TABLE users ADD COLUMN salt text DEFAULT md5(random()::text);
+-- case: add-column-volatile-default fail
+ALTER TABLE users ADD COLUMN IF NOT EXISTS legacy_no bigint DEFAULT nextval('legacy_seq'::regclass);
+-- case: add-column-volatile-default pass
+ALTER TABLE users ADD COLUMN note text DEFAULT 'random()', ADD COLUMN seen timestamptz DEFAULT statement_timestamp();
 
 -- case: add-column-serial fail
 ALTER TABLE orders ADD COLUMN seq bigserial;
