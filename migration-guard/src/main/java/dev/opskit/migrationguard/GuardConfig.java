@@ -29,6 +29,8 @@ import java.util.Set;
  * require-rollback-scripts = false
  * check-undo-scripts = false
  * approvals-file = opskit-approvals.txt
+ * pg-version = 16
+ * exclude = legacy/**, **&#47;R__*.sql
  * </pre>
  */
 public final class GuardConfig {
@@ -41,6 +43,9 @@ public final class GuardConfig {
     private final boolean requireRollbackScripts;
     private final boolean checkUndoScripts;
     private final String approvalsFile;
+    private final int pgVersion;
+    private final java.util.List<String> excludes;
+    private final java.util.List<java.nio.file.PathMatcher> excludeMatchers;
 
     private GuardConfig(Builder b) {
         this.severities = Map.copyOf(b.severities);
@@ -49,6 +54,24 @@ public final class GuardConfig {
         this.requireRollbackScripts = b.requireRollbackScripts;
         this.checkUndoScripts = b.checkUndoScripts;
         this.approvalsFile = b.approvalsFile;
+        this.pgVersion = b.pgVersion;
+        this.excludes = java.util.List.copyOf(b.excludes);
+        java.nio.file.FileSystem fs = java.nio.file.FileSystems.getDefault();
+        this.excludeMatchers = this.excludes.stream().map(g -> fs.getPathMatcher("glob:" + g)).toList();
+    }
+
+    /** A builder holding this configuration, to change a setting or two (command-line flags over a file). */
+    public Builder toBuilder() {
+        Builder b = custom();
+        b.severities.putAll(severities);
+        b.approvers.addAll(approvers);
+        b.assumeInTransaction = assumeInTransaction;
+        b.requireRollbackScripts = requireRollbackScripts;
+        b.checkUndoScripts = checkUndoScripts;
+        b.approvalsFile = approvalsFile;
+        b.pgVersion = pgVersion;
+        b.excludes.addAll(excludes);
+        return b;
     }
 
     /** The defaults described above. */
@@ -87,8 +110,12 @@ public final class GuardConfig {
                         case "require-rollback-scripts" -> b.requireRollbackScripts(bool(value));
                         case "check-undo-scripts" -> b.checkUndoScripts(bool(value));
                         case "approvals-file" -> b.approvalsFile(value);
+                        case "pg-version" -> b.pgVersion(value);
+                        case "exclude" -> b.exclude(java.util.Arrays.stream(value.split(",")).map(String::strip)
+                                .filter(g -> !g.isEmpty()).toList());
                         default -> throw new IllegalArgumentException("unknown key (expected severity.<rule-id>, approvers,"
-                                + " assume-in-transaction, require-rollback-scripts, check-undo-scripts, approvals-file)");
+                                + " assume-in-transaction, require-rollback-scripts, check-undo-scripts, approvals-file,"
+                                + " pg-version, exclude)");
                     }
                 }
             } catch (IllegalArgumentException e) {
@@ -138,6 +165,29 @@ public final class GuardConfig {
         return approvalsFile;
     }
 
+    /**
+     * The major PostgreSQL version the migrations run on; verdicts that depend on it follow it
+     * (see the module README). 0, the default, means a current version (12 or later).
+     */
+    public int pgVersion() {
+        return pgVersion;
+    }
+
+    /** Glob patterns of files not to check (relative to the directory checked, {@code /} separated). */
+    public java.util.List<String> excludes() {
+        return excludes;
+    }
+
+    /** Whether {@code relativePath} (a file below a checked directory, or a file given by name) is excluded. */
+    public boolean excluded(Path relativePath) {
+        for (java.nio.file.PathMatcher m : excludeMatchers) {
+            if (m.matches(relativePath)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Builder; every setter validates at once and names the bad value. */
     public static final class Builder {
         private final Map<Rule, Severity> severities = new EnumMap<>(Rule.class);
@@ -146,6 +196,8 @@ public final class GuardConfig {
         private boolean requireRollbackScripts;
         private boolean checkUndoScripts;
         private String approvalsFile = DEFAULT_APPROVALS_FILE;
+        private int pgVersion;
+        private final java.util.List<String> excludes = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -206,6 +258,49 @@ public final class GuardConfig {
                 throw new IllegalArgumentException("approvalsFile must be a plain file name, but was '" + fileName + "'");
             }
             this.approvalsFile = fileName;
+            return this;
+        }
+
+        /** The major PostgreSQL version (10 or later; 0 for a current one). */
+        public Builder pgVersion(int major) {
+            if (major != 0 && (major < 10 || major > 99)) {
+                throw new IllegalArgumentException("pg-version must be a PostgreSQL major version from 10 on (like 16),"
+                        + " or 0 for a current one, but was " + major);
+            }
+            this.pgVersion = major;
+            return this;
+        }
+
+        /** Parses {@code 16}, {@code 16.4}, {@code 9.6} (refused: too old) as a major version. */
+        public Builder pgVersion(String version) {
+            Objects.requireNonNull(version, "version must not be null");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,2})(?:\\.\\d{1,2})?").matcher(version.strip());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("pg-version must be a PostgreSQL version like 16 or 15.4, but was '" + version + "'");
+            }
+            return pgVersion(Integer.parseInt(m.group(1)));
+        }
+
+        /**
+         * Files not to check: glob patterns ({@code *} within a name, {@code **} across directories,
+         * {@code ?}, {@code {a,b}}) matched against a file's path relative to the directory checked.
+         */
+        public Builder exclude(Collection<String> globs) {
+            Objects.requireNonNull(globs, "globs must not be null");
+            java.nio.file.FileSystem fs = java.nio.file.FileSystems.getDefault();
+            for (String g : globs) {
+                Objects.requireNonNull(g, "exclude pattern must not be null");
+                if (g.isBlank()) {
+                    throw new IllegalArgumentException("exclude pattern must not be blank");
+                }
+                try {
+                    fs.getPathMatcher("glob:" + g);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new IllegalArgumentException("exclude pattern '" + g + "' is not a valid glob: " + e.getDescription()
+                            + " at index " + e.getIndex(), e);
+                }
+                excludes.add(g);
+            }
             return this;
         }
 

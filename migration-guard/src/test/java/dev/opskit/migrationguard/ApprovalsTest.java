@@ -182,4 +182,46 @@ class ApprovalsTest {
         assertThat(of(r, Rule.DELETE_WITHOUT_WHERE)).singleElement().satisfies(f -> assertThat(f.approved()).isFalse());
         assertThat(of(r, Rule.APPROVAL_UNUSED)).isEmpty();
     }
+
+    @Test
+    void aFileApprovalAtTheTopCoversItsRulesInTheWholeFileWithTheSameTwoPersonRule() {
+        String body = """
+                SET lock_timeout = '2s';
+                SET statement_timeout = '1min';
+                ALTER TABLE users DROP COLUMN legacy;
+                ALTER TABLE users DROP COLUMN old_email;
+                ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+                """;
+        Report two = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V7__cleanup.sql",
+                "-- opskit:approve-file drop-column by=alice,bob reason=\"columns retired in OPS-40\"\n" + body);
+        assertThat(of(two, Rule.DROP_COLUMN)).hasSize(2).allSatisfy(f -> {
+            assertThat(f.approved()).isTrue();
+            assertThat(f.approvers()).containsExactly("alice", "bob");
+        });
+        assertThat(of(two, Rule.SET_NOT_NULL)).singleElement().satisfies(f -> assertThat(f.approved()).isFalse());
+        assertThat(of(two, Rule.APPROVAL_UNUSED)).isEmpty();
+
+        Report one = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V7__cleanup.sql",
+                "/* opskit:approve-file drop-column by=alice reason=\"retired\" */\n" + body);
+        assertThat(of(one, Rule.DROP_COLUMN)).allSatisfy(f -> assertThat(f.approved()).isFalse());
+        assertThat(of(one, Rule.APPROVAL_INSUFFICIENT)).isNotEmpty();
+
+        Report unused = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V8__x.sql",
+                "-- opskit:approve-file drop-table by=alice,bob reason=\"old\"\nSELECT 1;\n");
+        assertThat(of(unused, Rule.APPROVAL_UNUSED)).singleElement()
+                .satisfies(f -> assertThat(f.line()).isEqualTo(1));
+    }
+
+    @Test
+    void aFileApprovalBetweenStatementsIsMalformedAndApprovesNothing() {
+        Report r = MigrationGuard.create(GuardConfig.ofDefaults()).checkSql("V9__x.sql", """
+                SET lock_timeout = '2s';
+                SET statement_timeout = '1min';
+                -- opskit:approve-file drop-column by=alice,bob reason="slipped in late"
+                ALTER TABLE users DROP COLUMN legacy;
+                """);
+        assertThat(of(r, Rule.DROP_COLUMN)).singleElement().satisfies(f -> assertThat(f.approved()).isFalse());
+        assertThat(of(r, Rule.APPROVAL_INSUFFICIENT)).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("must stand before the first statement"));
+    }
 }

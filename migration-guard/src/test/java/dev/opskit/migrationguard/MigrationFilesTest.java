@@ -101,4 +101,15 @@ class MigrationFilesTest {
         assertThat(MigrationGuard.check(dir).findings()).extracting(f -> Path.of(f.file()).getFileName() + ":" + f.rule().id())
                 .contains("V11__set_not_null.sql:set-not-null");
     }
+
+    @Test
+    void excludedFilesAreNotChecked() throws IOException {
+        write("V1__drop.sql", "DROP TABLE a;");
+        write("legacy/V0_1__old.sql", "DROP TABLE b;");
+        write("R__views.sql", "DROP TABLE c;");
+        GuardConfig config = GuardConfig.custom().exclude(List.of("legacy/**", "R__*.sql")).build();
+        Report r = MigrationGuard.create(config).checkPaths(List.of(dir));
+        assertThat(r.files()).isEqualTo(1);
+        assertThat(r.findings()).extracting(f -> Path.of(f.file()).getFileName().toString()).containsOnly("V1__drop.sql");
+    }
 }

@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * {@code opskit migrations}, the command line ({@code java -jar opskit.jar migrations ...}):
  * <pre>
- * check [--format text|json|sarif|github] [--config FILE] PATH...   exit 0: nothing blocks, 1: a finding blocks, 2: usage or I/O error
+ * check [--format F] [--config FILE] [--pg-version N] [--exclude GLOB]... PATH...   exit 0: nothing blocks, 1: a finding blocks, 2: usage or I/O error
  * fingerprint FILE                                                  approval lines for the approvals file
  * rules                                                             the rule table
  * </pre>
@@ -35,7 +35,7 @@ public final class MigrationGuardCli implements Command {
 
     private static final String USAGE_TEXT = """
             usage: opskit migrations <command> ...
-              check [--format text|json|sarif|github] [--config FILE] PATH...
+              check [--format text|json|sarif|github] [--config FILE] [--pg-version N] [--exclude GLOB]... PATH...
                   check migration files or directories (Flyway order); exit 0 nothing blocks, 1 a finding blocks, 2 usage or I/O error
               fingerprint FILE
                   print the statements of FILE with their fingerprints and approval lines for opskit-approvals.txt
@@ -98,9 +98,27 @@ public final class MigrationGuardCli implements Command {
         OutputFormat format = OutputFormat.TEXT;
         GuardConfig config = GuardConfig.ofDefaults();
         List<Path> paths = new ArrayList<>();
+        String pgVersion = null;
+        List<String> excludes = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--format") || a.equals("--config")) {
+            int eq = a.indexOf('=');
+            String opt = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
+            if (opt.equals("--pg-version") || opt.equals("--exclude")) {
+                String v;
+                if (eq > 0 && a.startsWith("--")) {
+                    v = a.substring(eq + 1);
+                } else if (i + 1 < args.length) {
+                    v = args[++i];
+                } else {
+                    return usage(err, a + " needs a value");
+                }
+                if (opt.equals("--pg-version")) {
+                    pgVersion = v;
+                } else {
+                    excludes.add(v);
+                }
+            } else if (a.equals("--format") || a.equals("--config")) {
                 if (i + 1 >= args.length) {
                     return usage(err, a + " needs a value");
                 }
@@ -122,6 +140,18 @@ public final class MigrationGuardCli implements Command {
         }
         if (paths.isEmpty()) {
             return usage(err, "check needs at least one PATH");
+        }
+        if (pgVersion != null || !excludes.isEmpty()) {
+            GuardConfig.Builder b = config.toBuilder();
+            try {
+                if (pgVersion != null) {
+                    b.pgVersion(pgVersion);
+                }
+                b.exclude(excludes);
+            } catch (IllegalArgumentException e) {
+                return usage(err, e.getMessage());
+            }
+            config = b.build();
         }
         for (Path p : paths) {
             if (!Files.exists(p)) {

@@ -262,9 +262,12 @@ final class AlterRules {
             }
         } else if (kw(t, j, "SET", "NOT")) {
             // PostgreSQL 12+ skips the scan when a valid CHECK (col IS NOT NULL) already proves it
-            if (!isNew && !s.facts.provenNotNull(table, col)) {
+            boolean proven = s.facts.provenNotNull(table, col);
+            if (!isNew && !(proven && s.pgAtLeast(12))) {
                 s.report(Rule.SET_NOT_NULL, st, "SET NOT NULL on " + table + "." + col
-                        + " scans the whole table under an ACCESS EXCLUSIVE lock.");
+                        + " scans the whole table under an ACCESS EXCLUSIVE lock"
+                        + (proven ? " (PostgreSQL " + s.pgVersion + " does not use the valid CHECK (" + col
+                        + " IS NOT NULL); 12 and later do)." : "."));
             }
         } else if (kw(t, j, "DROP", "NOT")) {
             if (!isNew) {
@@ -382,6 +385,10 @@ final class AlterRules {
         if (cd.volatileDefault) {
             s.report(Rule.ADD_COLUMN_VOLATILE_DEFAULT, st, "Adding column " + col + " with volatile default "
                     + cd.volatileFunction + "() rewrites the whole table under an ACCESS EXCLUSIVE lock.");
+        } else if (cd.hasDefault && !cd.defaultNull && !s.pgAtLeast(11)) {
+            s.report(Rule.ADD_COLUMN_VOLATILE_DEFAULT, st, "Adding column " + col + " with a DEFAULT rewrites the whole"
+                    + " table under an ACCESS EXCLUSIVE lock on PostgreSQL " + s.pgVersion + " (11 and later store a"
+                    + " constant default without a rewrite).");
         }
         if (cd.notNull && !cd.hasDefault && !cd.identity && !cd.stored && !cd.serial) {
             s.report(Rule.ADD_COLUMN_NOT_NULL_WITHOUT_DEFAULT, st, "Adding NOT NULL column " + col

@@ -51,8 +51,13 @@ public final class Analyzer {
 
     /** An analyser for the next file of a run: {@code facts} carries what earlier files proved. */
     Analyzer(String file, boolean assumeInTransaction, SchemaFacts facts) {
+        this(file, assumeInTransaction, facts, 0);
+    }
+
+    /** As above, for migrations that run on PostgreSQL {@code pgVersion} (a major version; 0 for a current one). */
+    Analyzer(String file, boolean assumeInTransaction, SchemaFacts facts, int pgVersion) {
         this.assumeInTransaction = assumeInTransaction;
-        this.state = new FileState(file, facts);
+        this.state = new FileState(file, facts, pgVersion);
         this.types = new TypeRules(state);
         this.alterRules = new AlterRules(state, types);
         this.createRules = new CreateRules(state, types);

@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class Approval {
     public static final String MARKER = "opskit:approve";
+    /** An inline approval of every finding of its rules in the whole file; it must stand before the first statement. */
+    public static final String FILE_MARKER = "opskit:approve-file";
 
     final List<String> rules;
     /** Distinct approvers, lower-case, in the order written. */
@@ -24,8 +26,10 @@ public final class Approval {
     final int column;
     /** Null for inline approvals. */
     final String fingerprint;
-    /** Why this approval is malformed, or null. */
-    final String problem;
+    /** Why this approval is malformed, or null (not final: a misplaced file approval is found later). */
+    String problem;
+    /** Covers every finding of its rules in its file ({@link #FILE_MARKER}). */
+    boolean wholeFile;
     boolean used;
 
     private Approval(List<String> rules, List<String> approvers, String reason, String location, int line, int column,
@@ -47,14 +51,17 @@ public final class Approval {
         if (m < 0) {
             return null;
         }
-        String body = text.substring(m + MARKER.length());
+        boolean wholeFile = text.startsWith(FILE_MARKER, m);
+        String body = text.substring(m + (wholeFile ? FILE_MARKER : MARKER).length());
         if (text.startsWith("/*")) {
             int close = body.lastIndexOf("*/");
             if (close >= 0) {
                 body = body.substring(0, close);
             }
         }
-        return parse(body, false, file, comment.line, comment.column);
+        Approval ap = parse(body, false, file, comment.line, comment.column);
+        ap.wholeFile = wholeFile;
+        return ap;
     }
 
     /** Parses an approvals file; blank lines and lines starting with {@code #} are ignored. */

@@ -54,22 +54,31 @@ public final class Engine {
         int statements = 0;
         SchemaFacts facts = new SchemaFacts(); // sources come in migration order
         for (Source src : sources) {
-            Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction(), facts);
+            Analyzer analyzer = new Analyzer(src.path(), config.assumeInTransaction(), facts, config.pgVersion());
             analyzer.analyzeFile(withoutBom(src.text()));
             statements += analyzer.statements().size();
             Map<Token, Approval> byComment = new IdentityHashMap<>();
+            List<Approval> wholeFile = new ArrayList<>();
+            List<Statement> stmts = analyzer.statements();
             for (Token c : analyzer.comments()) {
                 Approval ap = Approval.fromComment(c, src.path());
                 if (ap != null) {
                     byComment.put(c, ap);
                     inlineApprovals.add(ap);
                     reportUnused.put(ap, Boolean.TRUE);
+                    if (ap.wholeFile) {
+                        // At the top, where a reviewer reads it first; not buried between statements.
+                        if (!stmts.isEmpty() && after(c, stmts.get(0)) && ap.problem == null) {
+                            ap.problem = "a file approval (" + Approval.FILE_MARKER + ") must stand before the first statement";
+                        }
+                        wholeFile.add(ap);
+                    }
                 }
             }
             List<RawFinding> fileFindings = new ArrayList<>(src.extraFindings());
             fileFindings.addAll(analyzer.findings());
             for (RawFinding f : fileFindings) {
-                resolve(f, src, byComment, fileApprovals, fileApprovalGroup, config, out);
+                resolve(f, src, byComment, wholeFile, fileApprovals, fileApprovalGroup, config, out);
             }
         }
         List<Approval> all = new ArrayList<>(fileApprovals);
@@ -105,7 +114,12 @@ public final class Engine {
                 false, List.of(), "", "");
     }
 
-    private static void resolve(RawFinding f, Source src, Map<Token, Approval> byComment, List<Approval> fileApprovals,
+    private static boolean after(Token comment, Statement first) {
+        return comment.line() > first.line() || (comment.line() == first.line() && comment.column() > first.column());
+    }
+
+    private static void resolve(RawFinding f, Source src, Map<Token, Approval> byComment, List<Approval> wholeFile,
+            List<Approval> fileApprovals,
             Map<Approval, String> fileApprovalGroup, GuardConfig config, List<Finding> out) {
         Rule rule = f.rule();
         Severity severity = config.severity(rule);
@@ -120,10 +134,15 @@ public final class Engine {
             for (Statement s = st; s != null; s = s.parent) {
                 for (Token c : s.leadingComments) {
                     Approval ap = byComment.get(c);
-                    if (ap != null && ap.problem == null && ap.rules.contains(rule.id())) {
+                    if (ap != null && !ap.wholeFile && ap.problem == null && ap.rules.contains(rule.id())) {
                         candidates.add(ap);
                     }
                 }
+            }
+        }
+        for (Approval ap : wholeFile) {
+            if (ap.problem == null && ap.rules.contains(rule.id())) {
+                candidates.add(ap);
             }
         }
         for (Approval ap : fileApprovals) {

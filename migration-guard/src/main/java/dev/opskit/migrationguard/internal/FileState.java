@@ -17,6 +17,8 @@ final class FileState {
     final String file;
     /** Facts proven by earlier statements of the run (this file and earlier files). */
     final SchemaFacts facts;
+    /** Major version of the target PostgreSQL; 0 when not configured (a current one). */
+    final int pgVersion;
     /** The runner wraps this file in a transaction: assumed, unless every statement is non-transactional. */
     boolean runnerTransaction;
     /** A COMMIT or ROLLBACK of the script ended the runner's transaction: what follows runs outside it. */
@@ -37,9 +39,15 @@ final class FileState {
     boolean lockTimeoutReported;
     boolean statementTimeoutReported;
 
-    FileState(String file, SchemaFacts facts) {
+    FileState(String file, SchemaFacts facts, int pgVersion) {
         this.file = file;
         this.facts = facts;
+        this.pgVersion = pgVersion;
+    }
+
+    /** Whether the target PostgreSQL is at least {@code major} (an unknown version, 0, counts as current). */
+    boolean pgAtLeast(int major) {
+        return pgVersion == 0 || pgVersion >= major;
     }
 
     void report(Rule rule, Statement st, String what) {

@@ -54,6 +54,9 @@ public final class MigrationFiles {
                 }
                 approvalDirs.put(p, Boolean.TRUE);
             } else if (Files.isRegularFile(p)) {
+                if (config.excluded(p.normalize())) {
+                    continue;
+                }
                 files.add(p);
                 approvalDirs.putIfAbsent(parent(p), Boolean.FALSE);
             } else {
@@ -94,6 +97,7 @@ public final class MigrationFiles {
             all = s.filter(Files::isRegularFile)
                     .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
                     .filter(p -> !inRollbackDir(dir, p))
+                    .filter(p -> !config.excluded(dir.relativize(p)))
                     .filter(p -> config.checkUndoScripts() || !isRollbackScript(p.getFileName().toString()))
                     .toList();
         } catch (IOException | RuntimeException e) {

@@ -30,6 +30,8 @@ final class TypeRules {
         int typeEnd;
         boolean notNull;
         boolean hasDefault;
+        /** DEFAULT NULL: no value to write, no rewrite on any version. */
+        boolean defaultNull;
         boolean volatileDefault;
         String volatileFunction;
         boolean primaryKey;
@@ -88,6 +90,7 @@ final class TypeRules {
                 switch (upper(tok)) {
                     case "DEFAULT" -> {
                         cd.hasDefault = true;
+                        cd.defaultNull = kw(t, k + 1, "NULL") && (k + 2 >= b || isColumnConstraintWord(t.get(k + 2)));
                         inDefault = true;
                     }
                     case "NOT" -> cd.notNull |= kw(t, k + 1, "NULL");

@@ -103,6 +103,22 @@ class MigrationGuardCliTest {
     }
 
     @Test
+    void pgVersionAndExcludeFlagsOverTheConfigFile() throws Exception {
+        Files.writeString(unsafe.resolve("V3__nn.sql"), "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\n"
+                + "ALTER TABLE users ADD CONSTRAINT users_legacy_nn CHECK (legacy IS NOT NULL);\n"
+                + "ALTER TABLE users ALTER COLUMN legacy SET NOT NULL;\n");
+        assertThat(run(dir, "check", "unsafe").out()).doesNotContain("[set-not-null]");
+        Run old = run(dir, "check", "--pg-version", "11", "unsafe");
+        assertThat(old.out()).as(old.toString()).contains("V3__nn.sql:4:1: blocking [set-not-null]");
+        Run excluded = run(dir, "check", "--pg-version=11", "--exclude", "V2__*.sql", "--exclude=V3__*", "unsafe");
+        assertThat(excluded.exit()).as(excluded.toString()).isZero();
+        assertThat(excluded.out()).contains("OK: 1 file(s)");
+        Run bad = run(dir, "check", "--pg-version", "9.4", "unsafe");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("pg-version must be a PostgreSQL major version from 10 on");
+    }
+
+    @Test
     void fingerprintPrintsApprovalLinesThatApproveOnceSigned() throws Exception {
         Run fp = run(dir, "fingerprint", "unsafe/V2__drop.sql");
         assertThat(fp.exit()).isZero();
