@@ -102,6 +102,11 @@ public enum Rule {
             "Instead: close the string, comment, quoted identifier or dollar quote; everything after the opening mark was read as part of it."),
     ROLLBACK_SCRIPT_MISSING("rollback-script-missing", Category.LOCKING,
             "Instead: add an undo script beside the migration (U<version>__<name>.sql or <name>.down.sql) that restores the previous schema, or approve the migration as irreversible."),
+    // ---- found by running the migration (opskit migrations trace), not by reading it ----
+    TRACE_ACCESS_EXCLUSIVE("trace-access-exclusive", Category.LOCKING,
+            "Instead: keep ACCESS EXCLUSIVE statements on busy tables short and alone in their transaction, behind a SET lock_timeout; use the non-blocking form where one exists (CONCURRENTLY, NOT VALID then VALIDATE)."),
+    TRACE_TABLE_REWRITE("trace-table-rewrite", Category.LOCKING,
+            "Instead: avoid the rewrite (a constant default, a binary-compatible type, a NOT VALID constraint), or copy into a new table in batches and swap; a rewrite holds ACCESS EXCLUSIVE for as long as the copy takes."),
 
     // ---- advice: warnings ----
     PREFER_BIGINT("prefer-bigint", Category.ADVICE,

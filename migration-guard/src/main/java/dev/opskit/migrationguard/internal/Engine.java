@@ -75,7 +75,17 @@ public final class Engine {
                     }
                 }
             }
-            List<RawFinding> fileFindings = new ArrayList<>(src.extraFindings());
+            List<RawFinding> fileFindings = new ArrayList<>();
+            Map<String, Statement> byPosition = new java.util.HashMap<>();
+            for (Statement st : stmts) {
+                byPosition.putIfAbsent(st.line() + ":" + st.column(), st);
+            }
+            for (RawFinding f : src.extraFindings()) {
+                // A finding made from another parse of this text (the trace) is bound to this parse's
+                // statement at the same position, so its inline approvals apply.
+                Statement own = f.statement() == null ? null : byPosition.get(f.line() + ":" + f.column());
+                fileFindings.add(own == null ? f : new RawFinding(f.rule(), f.file(), f.line(), f.column(), f.message(), own));
+            }
             fileFindings.addAll(analyzer.findings());
             for (RawFinding f : fileFindings) {
                 resolve(f, src, byComment, wholeFile, fileApprovals, fileApprovalGroup, config, out);
