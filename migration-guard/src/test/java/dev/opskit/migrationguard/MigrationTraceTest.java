@@ -61,7 +61,7 @@ class MigrationTraceTest {
                 "2 trace-access-exclusive", "3 trace-table-rewrite");
         // the ACCESS EXCLUSIVE lock of line 2 is still held at line 3: a lock is reported where it is first taken
         assertThat(retype.locks()).doesNotContain("users AccessExclusiveLock");
-        assertThat(t.report().findings().get(0).message()).contains("existing table users (50 rows)");
+        assertThat(t.report().findings().get(0).message()).contains("existing table users (50 rows) with lock_timeout 2s");
         assertThat(t.report().hasBlocking()).isTrue();
         assertThat(t.formatSteps()).contains("V2__change.sql:3:1: ALTER TABLE users ALTER COLUMN id TYPE bigint",
                 "rewrote: users", "not traced: cannot run inside a transaction block");
@@ -84,6 +84,7 @@ class MigrationTraceTest {
         TraceReport t = MigrationTrace.create(GuardConfig.ofDefaults()).trace(fresh.dataSource(), List.of(m), Mode.ROLLBACK);
         assertThat(t.report().findings()).extracting(f -> f.line() + " " + f.rule().id() + " " + f.approved()).containsExactly(
                 "2 trace-access-exclusive false", "2 trace-table-rewrite true");
+        assertThat(t.report().findings().get(0).message()).contains("(1 row) with lock_timeout 0 (waits for the lock for ever");
         assertThat(step(t, "V3__accounts.sql", 4).rewrites()).as("audit was created by this run").contains("audit");
         assertThat(count(fresh, "SELECT count(*) FROM pg_tables WHERE tablename = 'audit'")).isZero();
         assertThat(count(fresh, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts'"

@@ -75,7 +75,9 @@ public final class MigrationGuardBench {
             case "cli" -> cli(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 5,
                     args.length > 4 ? List.of(args[4].split(",")) : List.of());
-            default -> throw new IllegalArgumentException("usage: throughput [seconds] | cli JAR [files] [runs]; got " + Arrays.toString(args));
+            case "trace" -> trace(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 7);
+            default -> throw new IllegalArgumentException("usage: throughput [seconds] | cli JAR [files] [runs] | trace JAR [runs]; got "
+                    + Arrays.toString(args));
         }
     }
 
@@ -164,6 +166,46 @@ public final class MigrationGuardBench {
             }
             times.add(s);
             System.out.printf("run %d: %.3f s, exit %d%n", run, s, exit);
+        }
+        times.sort(Double::compare);
+        System.out.printf("median %.3f s, best %.3f s, worst %.3f s over %d runs%n",
+                times.get(times.size() / 2), times.get(0), times.get(times.size() - 1), times.size());
+    }
+
+    /**
+     * {@code opskit migrations trace} of one 20-statement migration (after a 2-file schema) on the
+     * embedded PostgreSQL it starts itself, end to end: JVM start, initdb, server start, trace, stop.
+     */
+    private static void trace(Path jar, int runs) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("no CLI jar at " + jar.toAbsolutePath() + " (run mvn -B -q install -DskipTests)");
+        }
+        Path dir = Files.createTempDirectory("mg-trace-bench");
+        Files.writeString(dir.resolve("V1__schema.sql"), """
+                CREATE TABLE accounts (id bigint PRIMARY KEY, email text, balance numeric);
+                INSERT INTO accounts SELECT g, 'user' || g || '@example.com', g FROM generate_series(1, 10000) g;
+                """);
+        StringBuilder m = new StringBuilder("SET lock_timeout = '5s';\nSET statement_timeout = '1min';\n");
+        for (int i = 1; i <= 6; i++) {
+            m.append("ALTER TABLE accounts ADD COLUMN c").append(i).append(" text;\n");
+            m.append("CREATE INDEX accounts_c").append(i).append(" ON accounts (c").append(i).append(");\n");
+            m.append("COMMENT ON COLUMN accounts.c").append(i).append(" IS 'bench';\n");
+        }
+        Files.writeString(dir.resolve("V2__twenty_statements.sql"), m.toString());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-jar", jar.toAbsolutePath().toString(), "migrations", "trace", dir.toString());
+        System.out.println("command: " + String.join(" ", cmd) + " (V2 has 20 statements)");
+        List<Double> times = new ArrayList<>();
+        for (int run = 0; run <= runs; run++) {
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            int exit = p.waitFor();
+            double s = (System.nanoTime() - start) / 1e9;
+            System.out.printf("%s: %.3f s, exit %d%n", run == 0 ? "first run (may unpack the PostgreSQL binaries)" : "run " + run, s, exit);
+            if (run > 0) {
+                times.add(s);
+            }
         }
         times.sort(Double::compare);
         System.out.printf("median %.3f s, best %.3f s, worst %.3f s over %d runs%n",

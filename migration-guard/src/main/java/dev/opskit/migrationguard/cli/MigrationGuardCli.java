@@ -5,6 +5,7 @@ import dev.opskit.migrationguard.GuardConfig;
 import dev.opskit.migrationguard.MigrationGuard;
 import dev.opskit.migrationguard.MigrationGuardException;
 import dev.opskit.migrationguard.MigrationScript;
+import dev.opskit.migrationguard.MigrationTrace;
 import dev.opskit.migrationguard.OutputFormat;
 import dev.opskit.migrationguard.Report;
 import dev.opskit.migrationguard.Rule;
@@ -25,6 +26,7 @@ import java.util.Map;
  * {@code opskit migrations}, the command line ({@code java -jar opskit.jar migrations ...}):
  * <pre>
  * check [--format F] [--config FILE] [--pg-version N] [--exclude GLOB]... PATH...   exit 0: nothing blocks, 1: a finding blocks, 2: usage or I/O error
+ * trace [--url URL [--commit]] [--format F] [--config FILE] PATH...   locks, rewrites, time on a real PostgreSQL
  * fingerprint FILE                                                  approval lines for the approvals file
  * rules                                                             the rule table
  * </pre>
@@ -37,6 +39,9 @@ public final class MigrationGuardCli implements Command {
             usage: opskit migrations <command> ...
               check [--format text|json|sarif|github] [--config FILE] [--pg-version N] [--exclude GLOB]... PATH...
                   check migration files or directories (Flyway order); exit 0 nothing blocks, 1 a finding blocks, 2 usage or I/O error
+              trace [--url URL [--commit]] [--format text|json|sarif|github] [--config FILE] PATH...
+                  run the migrations on PostgreSQL (embedded, or URL: rolled back unless --commit) and report per statement
+                  the locks taken, tables rewritten and time; exit 0, 1 a finding blocks, 2 usage, I/O or SQL error
               fingerprint FILE
                   print the statements of FILE with their fingerprints and approval lines for opskit-approvals.txt
               rules
@@ -71,6 +76,7 @@ public final class MigrationGuardCli implements Command {
             }
             return switch (args[0]) {
                 case "check" -> check(args, out, err);
+                case "trace" -> trace(args, out, err);
                 case "fingerprint" -> fingerprint(args, out, err);
                 case "rules" -> rules(out);
                 case "help", "--help", "-h" -> {
@@ -79,7 +85,7 @@ public final class MigrationGuardCli implements Command {
                 }
                 default -> usage(err, "unknown command '" + args[0] + "'");
             };
-        } catch (MigrationGuardException | IllegalArgumentException e) {
+        } catch (MigrationGuardException | IllegalArgumentException | java.io.IOException e) {
             err.println("error: " + e.getMessage());
             return ERROR;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
@@ -94,80 +100,151 @@ public final class MigrationGuardCli implements Command {
         return ERROR;
     }
 
-    private static int check(String[] args, PrintStream out, PrintStream err) {
+    /** The options of check and trace; {@code problem} is set when they are wrong. */
+    private static final class Options {
         OutputFormat format = OutputFormat.TEXT;
         GuardConfig config = GuardConfig.ofDefaults();
-        List<Path> paths = new ArrayList<>();
+        final List<Path> paths = new ArrayList<>();
+        String url;
+        boolean commit;
+        String problem;
+    }
+
+    private static Options parse(String[] args, boolean trace) {
+        Options o = new Options();
         String pgVersion = null;
         List<String> excludes = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 1; i < args.length && o.problem == null; i++) {
             String a = args[i];
             int eq = a.indexOf('=');
             String opt = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
-            if (opt.equals("--pg-version") || opt.equals("--exclude")) {
+            boolean valued = switch (opt) {
+                case "--format", "--config", "--pg-version", "--exclude" -> true;
+                case "--url" -> trace;
+                default -> false;
+            };
+            if (valued) {
                 String v;
                 if (eq > 0 && a.startsWith("--")) {
                     v = a.substring(eq + 1);
                 } else if (i + 1 < args.length) {
                     v = args[++i];
                 } else {
-                    return usage(err, a + " needs a value");
+                    o.problem = a + " needs a value";
+                    break;
                 }
-                if (opt.equals("--pg-version")) {
-                    pgVersion = v;
-                } else {
-                    excludes.add(v);
+                switch (opt) {
+                    case "--format" -> o.format = OutputFormat.parse(v);
+                    case "--config" -> o.config = GuardConfig.load(Path.of(v));
+                    case "--pg-version" -> pgVersion = v;
+                    case "--exclude" -> excludes.add(v);
+                    default -> o.url = v;
                 }
-            } else if (a.equals("--format") || a.equals("--config")) {
-                if (i + 1 >= args.length) {
-                    return usage(err, a + " needs a value");
-                }
-                String v = args[++i];
-                if (a.equals("--format")) {
-                    format = OutputFormat.parse(v);
-                } else {
-                    config = GuardConfig.load(Path.of(v));
-                }
-            } else if (a.startsWith("--format=")) {
-                format = OutputFormat.parse(a.substring("--format=".length()));
-            } else if (a.startsWith("--config=")) {
-                config = GuardConfig.load(Path.of(a.substring("--config=".length())));
+            } else if (trace && a.equals("--commit")) {
+                o.commit = true;
             } else if (a.startsWith("--")) {
-                return usage(err, "unknown option '" + a + "'");
+                o.problem = "unknown option '" + a + "'";
             } else {
-                paths.add(Path.of(a));
+                o.paths.add(Path.of(a));
             }
         }
-        if (paths.isEmpty()) {
-            return usage(err, "check needs at least one PATH");
+        if (o.problem == null && o.paths.isEmpty()) {
+            o.problem = args[0] + " needs at least one PATH";
         }
-        if (pgVersion != null || !excludes.isEmpty()) {
-            GuardConfig.Builder b = config.toBuilder();
+        if (o.problem == null && (pgVersion != null || !excludes.isEmpty())) {
+            GuardConfig.Builder b = o.config.toBuilder();
             try {
                 if (pgVersion != null) {
                     b.pgVersion(pgVersion);
                 }
                 b.exclude(excludes);
+                o.config = b.build();
             } catch (IllegalArgumentException e) {
-                return usage(err, e.getMessage());
+                o.problem = e.getMessage();
             }
-            config = b.build();
         }
-        for (Path p : paths) {
+        return o;
+    }
+
+    private static String missingPath(Options o) {
+        for (Path p : o.paths) {
             if (!Files.exists(p)) {
-                err.println("error: no such file or directory: " + p);
-                return ERROR;
+                return "no such file or directory: " + p;
             }
         }
-        Report report = MigrationGuard.create(config).checkPaths(paths);
-        if (report.files() == 0) {
-            err.println("warning: no .sql migration files found under " + paths + " (is the path right?)");
+        return null;
+    }
+
+    private static int check(String[] args, PrintStream out, PrintStream err) {
+        Options o = parse(args, false);
+        if (o.problem != null) {
+            return usage(err, o.problem);
         }
+        String missing = missingPath(o);
+        if (missing != null) {
+            err.println("error: " + missing);
+            return ERROR;
+        }
+        Report report = MigrationGuard.create(o.config).checkPaths(o.paths);
+        if (report.files() == 0) {
+            err.println("warning: no .sql migration files found under " + o.paths + " (is the path right?)");
+        }
+        return print(report, o.format, out, err);
+    }
+
+    private static int print(Report report, OutputFormat format, PrintStream out, PrintStream err) {
         out.print(report.format(format));
         if (format != OutputFormat.TEXT && format != OutputFormat.GITHUB) {
             err.println(Formats.summaryLine(report));
         }
         return report.hasBlocking() ? BLOCKED : OK;
+    }
+
+    /**
+     * Runs the migrations on PostgreSQL and reports locks, rewrites and times. With {@code --url}
+     * (JDBC or postgres:// form) all files run in one transaction that is rolled back, unless
+     * {@code --commit}; without it on a throwaway embedded PostgreSQL, each file committed.
+     */
+    private static int trace(String[] args, PrintStream out, PrintStream err) throws java.io.IOException {
+        Options o = parse(args, true);
+        if (o.problem != null) {
+            return usage(err, o.problem);
+        }
+        String missing = missingPath(o);
+        if (missing != null) {
+            err.println("error: " + missing);
+            return ERROR;
+        }
+        List<MigrationScript> scripts = new ArrayList<>();
+        for (dev.opskit.migrationguard.internal.Engine.Source src
+                : dev.opskit.migrationguard.internal.MigrationFiles.plan(o.paths, o.config).sources()) {
+            scripts.add(new MigrationScript(src.path(), src.text()));
+        }
+        if (scripts.isEmpty()) {
+            err.println("warning: no .sql migration files found under " + o.paths + " (is the path right?)");
+        }
+        MigrationTrace tracer = MigrationTrace.create(o.config);
+        MigrationTrace.TraceReport t;
+        if (o.url != null) {
+            String jdbc = dev.opskit.core.jdbc.DatabaseUrl.toJdbc(o.url);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc)) {
+                t = tracer.trace(c, scripts, o.commit ? MigrationTrace.Mode.COMMIT : MigrationTrace.Mode.ROLLBACK);
+            } catch (java.sql.SQLException e) {
+                err.println("error: cannot connect to " + dev.opskit.core.jdbc.DatabaseUrl.redact(jdbc) + ": " + e.getMessage());
+                return ERROR;
+            }
+        } else {
+            if (o.commit) {
+                return usage(err, "--commit needs --url: the embedded PostgreSQL is thrown away after the trace");
+            }
+            try (EmbeddedTraceDatabase db = EmbeddedTraceDatabase.start()) {
+                t = tracer.trace(db.dataSource(), scripts, MigrationTrace.Mode.COMMIT);
+            }
+        }
+        if (o.format == OutputFormat.TEXT) {
+            out.print(t.formatSteps());
+        }
+        return print(t.report(), o.format, out, err);
     }
 
     private static int fingerprint(String[] args, PrintStream out, PrintStream err) {

@@ -34,6 +34,9 @@ public final class Tracer {
             SELECT l.relation, l.mode FROM pg_locks l
             WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.database = (
               SELECT oid FROM pg_database WHERE datname = current_database())""";
+    /** PostgreSQL's table lock modes, weakest first; a statement's lock list shows the strongest per relation. */
+    private static final List<String> MODES = List.of("AccessShareLock", "RowShareLock", "RowExclusiveLock",
+            "ShareUpdateExclusiveLock", "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock");
     private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT");
 
     /** One relation as the catalog showed it. */
@@ -141,25 +144,30 @@ public final class Tracer {
         Map<Long, Relation> after = relations();
         Set<String> taken = new LinkedHashSet<>(locks());
         taken.removeAll(locksBefore);
-        List<String> locks = new ArrayList<>();
+        Map<Long, String> strongest = new java.util.TreeMap<>();
         Set<Long> reportedLock = new HashSet<>();
         for (String lock : taken) {
             int colon = lock.indexOf(':');
             long oid = Long.parseLong(lock.substring(0, colon));
             String mode = lock.substring(colon + 1);
             Relation r = after.getOrDefault(oid, before.get(oid));
-            if (r == null) {
-                continue; // a relation created and dropped inside the statement
+            if (r == null || r.kind() == 't' || r.schema().equals("pg_toast")) {
+                continue; // created and dropped inside the statement, or a TOAST table (follows its table)
             }
-            locks.add(r.display() + " " + mode);
+            strongest.merge(oid, mode, (x, y) -> MODES.indexOf(x) >= MODES.indexOf(y) ? x : y);
             Relation old = existing.get(oid);
             if (mode.equals("AccessExclusiveLock") && old != null && old.isTable() && reportedLock.add(oid)) {
                 String rows = after.containsKey(oid) ? rows(old) : "dropped by the statement";
+                String timeout = setting("lock_timeout");
                 findings.add(new RawFinding(Rule.TRACE_ACCESS_EXCLUSIVE, file, st.line(), st.column(),
-                        "Took ACCESS EXCLUSIVE on existing table " + old.display() + " (" + rows + "): every read and"
-                                + " write of it waits until the transaction ends. " + Rule.TRACE_ACCESS_EXCLUSIVE.advice(), st));
+                        "Took ACCESS EXCLUSIVE on existing table " + old.display() + " (" + rows + ") with lock_timeout "
+                                + (timeout.equals("0") ? "0 (waits for the lock for ever, queueing all traffic behind it)" : timeout)
+                                + ": every read and write of it waits until the transaction ends. "
+                                + Rule.TRACE_ACCESS_EXCLUSIVE.advice(), st));
             }
         }
+        List<String> locks = new ArrayList<>();
+        strongest.forEach((oid, mode) -> locks.add(after.getOrDefault(oid, before.get(oid)).display() + " " + mode));
         List<String> rewrites = new ArrayList<>();
         for (Relation was : before.values()) {
             Relation now = after.get(was.oid());
@@ -186,7 +194,17 @@ public final class Tracer {
         }
     }
 
-    private static String quote(String ident) {
+    private String setting(String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT current_setting(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+        private static String quote(String ident) {
         return '"' + ident.replace("\"", "\"\"") + '"';
     }
 

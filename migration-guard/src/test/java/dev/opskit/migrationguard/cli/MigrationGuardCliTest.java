@@ -15,9 +15,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import dev.opskit.core.testing.PostgresExtension;
+import dev.opskit.core.testing.TestDatabase;
 
 /** The command line, run as a child process: exit codes 0/1/2 and the formats. */
+@ExtendWith(PostgresExtension.class)
 class MigrationGuardCliTest {
     record Run(int exit, String out, String err) {
     }
@@ -130,5 +134,42 @@ class MigrationGuardCliTest {
         assertThat(approved.exit()).as(approved.out()).isZero();
         assertThat(approved.out()).contains("approved [drop-column]");
         assertThat(run(dir, "fingerprint", "unsafe/missing.sql").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void traceRunsTheMigrationsOnAnEmbeddedPostgresAndReportsLocksAndRewrites() throws Exception {
+        Files.writeString(unsafe.resolve("V3__retype.sql"), "INSERT INTO users VALUES (1);\n"
+                + "ALTER TABLE users ALTER COLUMN id TYPE numeric;\n");
+        Run t = run(dir, "trace", "unsafe");
+        assertThat(t.exit()).as(t.toString()).isEqualTo(1);
+        assertThat(t.out()).contains("unsafe/V2__drop.sql:3:1: ALTER TABLE users DROP COLUMN legacy",
+                "locks: users AccessExclusiveLock", "rewrote: users",
+                "V2__drop.sql:3:1: blocking [trace-access-exclusive] Took ACCESS EXCLUSIVE on existing table users (empty here) with lock_timeout 5s",
+                "V3__retype.sql:2:1: blocking [trace-table-rewrite]");
+        assertThat(run(dir, "trace", "--commit", "unsafe").err()).contains("--commit needs --url");
+    }
+
+    @Test
+    void traceWithAUrlRollsBackUnlessToldToCommit(TestDatabase db) throws Exception {
+        TestDatabase target = db.server().createDatabase("cli_trace");
+        Run rolledBack = run(dir, "trace", "--url", target.jdbcUrl(), "--format", "json", "safe");
+        assertThat(rolledBack.exit()).as(rolledBack.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(rolledBack.out()).get("findings")).isEmpty();
+        assertThat(tables(target)).isZero();
+        Run committed = run(dir, "trace", "--url=" + target.jdbcUrl(), "--commit", "safe");
+        assertThat(committed.exit()).as(committed.toString()).isZero();
+        assertThat(tables(target)).isEqualTo(1);
+        Run refused = run(dir, "trace", "--url", target.jdbcUrl(), "safe");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("V1__init.sql:1:1: PostgreSQL refused the statement (42P07)");
+        target.close();
+    }
+
+    private static long tables(TestDatabase db) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_tables WHERE tablename = 'users'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }
