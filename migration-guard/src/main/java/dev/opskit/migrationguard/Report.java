@@ -19,6 +19,15 @@ public final class Report {
         this.statements = statements;
     }
 
+    /**
+     * The same report with each finding replaced by {@code relabel}'s result (for example a message
+     * naming the Liquibase changeset); counts unchanged.
+     */
+    public Report withFindings(java.util.function.UnaryOperator<Finding> relabel) {
+        Objects.requireNonNull(relabel, "relabel must not be null");
+        return new Report(findings.stream().map(relabel).toList(), files, statements);
+    }
+
     /** Every finding (blocking, warnings, approved ones), in order. */
     public List<Finding> findings() {
         return findings;

@@ -38,7 +38,7 @@ public final class MigrationGuardCli implements Command {
     private static final String USAGE_TEXT = """
             usage: opskit migrations <command> ...
               check [--format text|json|sarif|github] [--config FILE] [--pg-version N] [--exclude GLOB]... PATH...
-                  check migration files or directories (Flyway order); exit 0 nothing blocks, 1 a finding blocks, 2 usage or I/O error
+                  check migration files or directories (Flyway order), or one Liquibase changelog (.xml/.yaml/.json, formatted .sql); exit 0 nothing blocks, 1 a finding blocks, 2 usage or I/O error
               trace [--url URL [--commit]] [--format text|json|sarif|github] [--config FILE] PATH...
                   run the migrations on PostgreSQL (embedded, or URL: rolled back unless --commit) and report per statement
                   the locks taken, tables rewritten and time; exit 0, 1 a finding blocks, 2 usage, I/O or SQL error
@@ -175,7 +175,7 @@ public final class MigrationGuardCli implements Command {
         return null;
     }
 
-    private static int check(String[] args, PrintStream out, PrintStream err) {
+    private static int check(String[] args, PrintStream out, PrintStream err) throws java.io.IOException {
         Options o = parse(args, false);
         if (o.problem != null) {
             return usage(err, o.problem);
@@ -185,11 +185,57 @@ public final class MigrationGuardCli implements Command {
             err.println("error: " + missing);
             return ERROR;
         }
+        List<Path> changelogs = o.paths.stream().filter(MigrationGuardCli::isLiquibaseChangelog).toList();
+        if (!changelogs.isEmpty()) {
+            if (o.paths.size() > 1) {
+                return usage(err, "check one Liquibase changelog at a time (its includes are followed), not with other paths: "
+                        + changelogs.get(0));
+            }
+            return print(liquibase(changelogs.get(0), o.config), o.format, out, err);
+        }
         Report report = MigrationGuard.create(o.config).checkPaths(o.paths);
         if (report.files() == 0) {
             err.println("warning: no .sql migration files found under " + o.paths + " (is the path right?)");
         }
         return print(report, o.format, out, err);
+    }
+
+    /** A Liquibase changelog: XML, YAML or JSON, or SQL that starts with "--liquibase formatted sql". */
+    static boolean isLiquibaseChangelog(Path p) {
+        if (!Files.isRegularFile(p)) {
+            return false;
+        }
+        String name = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".xml") || name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
+            return true;
+        }
+        if (!name.endsWith(".sql")) {
+            return false;
+        }
+        try (java.io.BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            return first != null && first.matches("(?i)^\uFEFF?\\s*--\\s*liquibase\\s+formatted\\s+sql.*");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // not readable as UTF-8 text: the plain check reports it
+        }
+    }
+
+    /**
+     * Liquibase's own parser, with the current directory as the search path (so {@code include}
+     * paths that are not relative to their changelog resolve from where the command runs).
+     */
+    private static Report liquibase(Path changelog, GuardConfig config) throws java.io.IOException {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = changelog.toAbsolutePath().normalize();
+        Path root = abs.startsWith(cwd) ? cwd : abs.getParent();
+        String relative = root.relativize(abs).toString().replace('\\', '/');
+        try {
+            return dev.opskit.migrationguard.liquibase.LiquibaseGuard.check(relative,
+                    new liquibase.resource.DirectoryResourceAccessor(root), config);
+        } catch (NoClassDefFoundError e) {
+            throw new java.io.IOException("checking a Liquibase changelog needs liquibase-core on the class path"
+                    + " (opskit.jar has it)", e);
+        }
     }
 
     private static int print(Report report, OutputFormat format, PrintStream out, PrintStream err) {

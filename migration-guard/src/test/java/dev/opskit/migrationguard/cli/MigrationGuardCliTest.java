@@ -165,6 +165,22 @@ class MigrationGuardCliTest {
         target.close();
     }
 
+    @Test
+    void aLiquibaseChangelogIsCheckedWithItsChangesetIdsAndIncludes() throws Exception {
+        Path lb = Files.createDirectories(dir.resolve("lb"));
+        for (String f : List.of("db.changelog-master.xml", "001-users.sql")) {
+            Files.copy(Path.of("examples/liquibase").resolve(f), lb.resolve(f));
+        }
+        Run r = run(dir, "check", "lb/db.changelog-master.xml");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("lb/001-users.sql:10:1: approved [drop-column] changeset 001-drop-legacy by alice:",
+                "lb/db.changelog-master.xml:7:1: blocking [set-not-null] changeset 002-email-required by bob:");
+        Run formatted = run(dir, "check", "lb/001-users.sql");
+        assertThat(formatted.exit()).as(formatted.toString()).isZero();
+        assertThat(formatted.out()).contains("changeset 001-drop-legacy by alice");
+        assertThat(run(dir, "check", "lb/db.changelog-master.xml", "safe").err()).contains("check one Liquibase changelog at a time");
+    }
+
     private static long tables(TestDatabase db) throws java.sql.SQLException {
         try (java.sql.Connection c = db.dataSource().getConnection();
              java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_tables WHERE tablename = 'users'")) {
