@@ -129,4 +129,106 @@ public final class HealthChecks {
                     .withDetail("threads", String.join(", ", names));
         };
     }
+
+    /**
+     * JVM heap in use after the last garbage collection, as a share of the maximum heap: DEGRADED
+     * above {@code degradedAbove} (0.9 for the runbooks' 90 %), UP otherwise. After-GC use is what
+     * the application really keeps (the live set); the heap just before a collection is always
+     * nearly full and says nothing. UP with {@code "noGcYet": true} before the first collection.
+     * Details: {@code usedAfterGcBytes}, {@code maxBytes}, {@code ratio}, {@code threshold}.
+     *
+     * @param degradedAbove in (0, 1]
+     */
+    public static HealthCheck heapAfterGc(double degradedAbove) {
+        if (!(degradedAbove > 0 && degradedAbove <= 1)) {
+            throw new IllegalArgumentException("degradedAbove must be in (0, 1], like 0.9, but was " + degradedAbove);
+        }
+        return () -> {
+            long used = 0;
+            boolean collected = false;
+            for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() != java.lang.management.MemoryType.HEAP) {
+                    continue;
+                }
+                java.lang.management.MemoryUsage after = pool.getCollectionUsage();
+                if (after != null) {
+                    used += after.getUsed();
+                    collected |= after.getUsed() > 0 || after.getCommitted() > 0;
+                }
+            }
+            long max = Runtime.getRuntime().maxMemory();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("usedAfterGcBytes", used);
+            details.put("maxBytes", max);
+            details.put("threshold", degradedAbove);
+            if (!collected) {
+                details.put("noGcYet", true);
+                return HealthResult.up(details);
+            }
+            double ratio = max <= 0 ? 0 : (double) used / max;
+            details.put("ratio", Math.round(ratio * 1000) / 1000.0);
+            if (ratio > degradedAbove) {
+                details.put("reason", String.format(java.util.Locale.ROOT, "%.1f %% of the heap is still in use after GC,"
+                        + " above %.1f %%", ratio * 100, degradedAbove * 100));
+                return HealthResult.degraded(details);
+            }
+            return HealthResult.up(details);
+        };
+    }
+
+    /**
+     * An HTTP dependency: a GET of {@code uri} answered within {@code timeout} with a status below
+     * 400 is UP; 5xx, 4xx, no answer in time or a connection error is DOWN (the message says which).
+     * Redirects are not followed (a 3xx is an answer). Details: {@code uri} (without user info and
+     * query), {@code status}, {@code elapsedMs}.
+     */
+    public static HealthCheck http(java.net.URI uri, Duration timeout) {
+        Objects.requireNonNull(uri, "uri must not be null");
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("uri must be http or https, but was " + uri.getScheme() + " in " + shown(uri));
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+        }
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        String shown = shown(uri);
+        return () -> {
+            long start = System.nanoTime();
+            java.net.http.HttpResponse<Void> response;
+            try {
+                response = client.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .get(timeout.toMillis() + 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                return HealthResult.down("no answer from " + shown + " within " + timeout.toMillis() + " ms").withDetail("uri", shown);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return HealthResult.down("interrupted while calling " + shown).withDetail("uri", shown);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof java.net.http.HttpTimeoutException) {
+                    return HealthResult.down("no answer from " + shown + " within " + timeout.toMillis() + " ms").withDetail("uri", shown);
+                }
+                return HealthResult.down(cause, Map.of("uri", shown));
+            }
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("uri", shown);
+            details.put("status", response.statusCode());
+            details.put("elapsedMs", elapsed);
+            if (response.statusCode() >= 400) {
+                return HealthResult.of(dev.opskit.core.health.HealthStatus.DOWN, details)
+                        .withError("HttpStatus", shown + " answered " + response.statusCode());
+            }
+            return HealthResult.up(details);
+        };
+    }
+
+    /** The URI without user info, query and fragment: health details are often public. */
+    private static String shown(java.net.URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
 }
