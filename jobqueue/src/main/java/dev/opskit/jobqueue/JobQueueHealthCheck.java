@@ -16,8 +16,10 @@ import java.util.Objects;
  * The job queue's health: {@code DOWN} when the database cannot be reached; {@code DEGRADED}
  * when the oldest due job has waited longer than a threshold (workers are missing or overloaded)
  * or running jobs' leases expired more than a grace period ago without being rescued (no
- * maintenance leader is running); else {@code UP}. Details: {@code available}, {@code running},
- * {@code oldestAvailableSeconds}, {@code expiredLeases}, and {@code slowQueues} when degraded.
+ * maintenance leader is running) or a running attempt started longer ago than the stuck threshold
+ * (10 minutes by default: a handler that hangs while its lease is still extended); else {@code UP}.
+ * Details: {@code available}, {@code running}, {@code oldestAvailableSeconds}, {@code expiredLeases},
+ * {@code stuckJobs}, {@code oldestRunningSeconds}, and {@code slowQueues} when degraded.
  *
  * <p>Runs two small queries on the hot table; thread-safe.
  */
@@ -26,11 +28,14 @@ public final class JobQueueHealthCheck implements HealthCheck {
     public static final Duration DEFAULT_MAX_OLDEST_AVAILABLE_AGE = Duration.ofMinutes(5);
     /** Default grace after a lease expired before it counts as not rescued: 1 minute. */
     public static final Duration DEFAULT_EXPIRED_LEASE_GRACE = Duration.ofMinutes(1);
+    /** Default age of a running attempt that counts as stuck: 10 minutes (runbook 000's "processing > 10 min"). */
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofMinutes(10);
 
     private final PostgresJobQueue queue;
     private final PgStore store;
     private final Duration maxOldestAvailableAge;
     private final Duration expiredLeaseGrace;
+    private final Duration stuckAfter;
 
     /** A check with the default thresholds. */
     public JobQueueHealthCheck(PostgresJobQueue queue) {
@@ -42,6 +47,21 @@ public final class JobQueueHealthCheck implements HealthCheck {
      * @param expiredLeaseGrace zero or positive
      */
     public JobQueueHealthCheck(PostgresJobQueue queue, Duration maxOldestAvailableAge, Duration expiredLeaseGrace) {
+        this(queue, maxOldestAvailableAge, expiredLeaseGrace, DEFAULT_STUCK_AFTER);
+    }
+
+    /**
+     * @param maxOldestAvailableAge positive
+     * @param expiredLeaseGrace zero or positive
+     * @param stuckAfter positive: a running attempt older than this is a stuck job
+     */
+    public JobQueueHealthCheck(PostgresJobQueue queue, Duration maxOldestAvailableAge, Duration expiredLeaseGrace,
+            Duration stuckAfter) {
+        Objects.requireNonNull(stuckAfter, "stuckAfter must not be null");
+        if (stuckAfter.isNegative() || stuckAfter.isZero()) {
+            throw new IllegalArgumentException("stuckAfter must be greater than 0, but was " + stuckAfter);
+        }
+        this.stuckAfter = stuckAfter;
         this.queue = Objects.requireNonNull(queue, "queue must not be null");
         this.store = queue.store();
         Objects.requireNonNull(maxOldestAvailableAge, "maxOldestAvailableAge must not be null");
@@ -60,9 +80,11 @@ public final class JobQueueHealthCheck implements HealthCheck {
     public HealthResult check() {
         List<QueueCounts> counts;
         long expired;
+        long[] stuck;
         try (Connection c = queue.dataSource().getConnection()) {
             counts = store.counts(c, false);
             expired = store.expiredUnrescued(c, expiredLeaseGrace);
+            stuck = store.stuckRunning(c, stuckAfter);
         } catch (Exception e) {
             return HealthResult.down(e);
         }
@@ -77,12 +99,15 @@ public final class JobQueueHealthCheck implements HealthCheck {
         details.put("running", running);
         details.put("oldestAvailableSeconds", oldest.toMillis() / 1000.0);
         details.put("expiredLeases", expired);
+        details.put("stuckJobs", stuck[0]);
+        details.put("oldestRunningSeconds", stuck[1] / 1000.0);
+        details.put("stuckAfterSeconds", stuckAfter.toSeconds());
         HealthStatus status = HealthStatus.UP;
         if (!slow.isEmpty()) {
             details.put("slowQueues", String.join(",", slow));
             status = HealthStatus.DEGRADED;
         }
-        if (expired > 0) {
+        if (expired > 0 || stuck[0] > 0) {
             status = HealthStatus.DEGRADED;
         }
         return HealthResult.of(status, details);

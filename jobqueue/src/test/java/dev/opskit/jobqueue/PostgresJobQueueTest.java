@@ -141,6 +141,18 @@ class PostgresJobQueueTest {
         assertThat(expired.status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(expired.details()).containsEntry("expiredLeases", 1L);
 
+        // a running attempt that started 20 minutes ago while its lease is still extended: stuck, not rescued
+        db.execute("UPDATE opskit.jobs SET lease_expires_at = now() + interval '1 minute', attempted_at = now() - interval '20 minutes'"
+                + " WHERE id = " + waiting);
+        HealthResult stuck = check.check();
+        assertThat(stuck.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(stuck.details()).containsEntry("expiredLeases", 0L).containsEntry("stuckJobs", 1L).containsEntry("stuckAfterSeconds", 600L);
+        assertThat((double) stuck.details().get("oldestRunningSeconds")).isGreaterThan(1190.0);
+        assertThat(new JobQueueHealthCheck(queue, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMinutes(30)).check().status())
+                .isEqualTo(HealthStatus.UP);
+        assertThatThrownBy(() -> new JobQueueHealthCheck(queue, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO))
+                .hasMessageContaining("stuckAfter must be greater than 0, but was PT0S");
+
         PGSimpleDataSource nowhere = new PGSimpleDataSource();
         nowhere.setURL("jdbc:postgresql://127.0.0.1:1/nothing?connectTimeout=2");
         HealthResult down = new JobQueueHealthCheck(PostgresJobQueue.builder(nowhere).build()).check();

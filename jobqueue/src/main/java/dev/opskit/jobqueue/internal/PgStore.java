@@ -353,6 +353,24 @@ public final class PgStore {
         }
     }
 
+    /**
+     * Running jobs whose current attempt started more than {@code threshold} ago (leases extended,
+     * so not rescued: a handler that hangs or loops), and the age in milliseconds of the oldest
+     * running attempt (0 when none runs).
+     */
+    public long[] stuckRunning(Connection c, Duration threshold) throws SQLException {
+        String sql = "SELECT count(*) FILTER (WHERE attempted_at < now() - ?::bigint * interval '1 millisecond'),"
+                + " coalesce((extract(epoch FROM now() - min(attempted_at)) * 1000)::bigint, 0)"
+                + " FROM " + jobs + " WHERE state = 'running'";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, threshold.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- workers
 
     /**
