@@ -119,8 +119,7 @@ final class Completer {
                     outcomes.drainTo(batch, MAX_BATCH - 1);
                     lingerIfBusy(batch);
                 }
-                store(batch);
-                pending.addAndGet(-batch.size());
+                store(batch); // removes each outcome from the batch once it is stored
                 batch.clear();
                 if (failures > 0) {
                     log.info("{} - job outcomes are stored again after {} failed attempts", workerId, failures);
@@ -199,10 +198,25 @@ final class Completer {
                     }
                     stored(f);
                 }
+                // stored: a retry of this batch after a later failure must not store them again
+                batch.removeAll(successes);
             }
             for (Finished f : others) {
-                storeOne(c, f);
+                try {
+                    storeOne(c, f);
+                } catch (RuntimeException e) {
+                    // Not the database: this outcome cannot be stored at all (a bug or data the dead
+                    // letters refuse). Retrying it would stop every other outcome of this worker
+                    // behind it; give it up instead: its lease expires and maintenance rescues it.
+                    log.error("{} - job {} ({}): its {} outcome cannot be stored and is dropped; the lease will expire and"
+                            + " the job be rescued", workerId, f.id(), f.execution().job().kind(), f.outcome().type(), e);
+                    active.remove(f.execution());
+                    pending.decrementAndGet();
+                    batch.remove(f);
+                    continue;
+                }
                 stored(f);
+                batch.remove(f);
             }
         }
     }
@@ -267,6 +281,7 @@ final class Completer {
     }
 
     private void stored(Finished f) {
+        pending.decrementAndGet();
         active.remove(f.execution());
         if (signals.draining() && f.outcome().type() != Outcome.Type.HAND_BACK) {
             counts.finished.incrementAndGet();

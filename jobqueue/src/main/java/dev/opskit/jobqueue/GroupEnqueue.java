@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue;
 
+import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.jobqueue.internal.PgStore;
 
 import javax.sql.DataSource;
@@ -185,14 +186,22 @@ final class GroupEnqueue {
                 }
             }
             long[] ids;
+            // In a transaction of its own, committed only once every job got its id: a group that
+            // fails after its statement ran (a trigger that skipped a row, say) leaves nothing behind
+            // to be inserted a second time by the retries below.
+            c.setAutoCommit(false);
             try {
                 ids = store.enqueueGroup(c, requests, notify);
+                c.commit();
+                c.setAutoCommit(true);
             } catch (SQLException | RuntimeException e) {
+                Jdbc.rollbackQuietly(c);
                 // any failure of the group statement may be one caller's bad request: only a lost
                 // connection fails them all (each would fail alone the same way)
                 if (e instanceof SQLException sql && isConnectionLost(c, sql)) {
                     throw sql;
                 }
+                c.setAutoCommit(true);
                 // each alone, so only a bad request fails; they keep the group's NOTIFY (its debounce is spent)
                 for (Pending p : group) {
                     one(c, p, notify.contains(p.request.queue()));
@@ -227,11 +236,14 @@ final class GroupEnqueue {
         }
     }
 
-    /** Class 08 is a connection exception; a failure without a state counts as lost only when the connection is. */
+    /**
+     * Class 08 is a connection exception, 57P01-57P03 the server shutting down or not accepting
+     * connections; a failure without a state counts as lost only when the connection is.
+     */
     private static boolean isConnectionLost(Connection c, SQLException e) {
         String state = e.getSQLState();
         if (state != null) {
-            return state.startsWith("08");
+            return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
         }
         try {
             return !c.isValid(2);

@@ -47,7 +47,7 @@ final class JobExecutor {
         Job job = e.job();
         Handler h = handlers.get(job.kind());
         long start = System.nanoTime();
-        Outcome outcome;
+        Outcome outcome = null;
         try {
             if (h == null) {
                 outcome = policy.noHandler(job, workerId);
@@ -64,10 +64,15 @@ final class JobExecutor {
                 }
             }
         } finally {
+            // The outcome is pending before the execution stops counting as started: the drain waits
+            // for "nothing started and nothing pending", and must never see both between the two
+            // (it would hand back a job that just succeeded, and it would run again).
+            if (outcome != null) {
+                completer.submit(e, outcome);
+            }
             e.end();
             metrics.ran(e.runner.name, System.nanoTime() - start);
         }
         e.runner.releaseSlot();
-        completer.submit(e, outcome);
     }
 }

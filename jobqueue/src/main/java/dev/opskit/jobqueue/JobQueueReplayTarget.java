@@ -48,7 +48,10 @@ public final class JobQueueReplayTarget implements ReplayTarget {
         if (priority != null) {
             b.priority(Integer.parseInt(priority));
         }
-        if (letter.idempotencyKey() != null) {
+        String uniqueKey = letter.headers().get(dev.opskit.jobqueue.internal.DeadLetters.UNIQUE_KEY_HEADER);
+        if (uniqueKey != null) {
+            b.uniqueKey(uniqueKey);
+        } else if (letter.idempotencyKey() != null) {
             b.uniqueKey(letter.idempotencyKey());
         }
         JobRequest request = b.build();

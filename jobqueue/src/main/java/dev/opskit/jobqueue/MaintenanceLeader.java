@@ -39,6 +39,8 @@ final class MaintenanceLeader {
     /** Between maintenance runs the leader checks this often whether the hot table needs a vacuum. */
     private static final long VACUUM_CHECK_MS = 250;
 
+    /** Jobs whose dead letter could not be made, reported once. */
+    private final java.util.Set<Long> unburiable = new java.util.HashSet<>();
     private final String workerId;
     private final DataSource dataSource;
     private final PgStore store;
@@ -193,7 +195,18 @@ final class MaintenanceLeader {
                         reason.code(), null);
                 Job dead = store.bury(c, id, null, error, keepFinished);
                 if (dead != null) {
-                    deadLetters.store(c, dead, reason, null);
+                    try {
+                        deadLetters.store(c, dead, reason, null);
+                    } catch (RuntimeException e) {
+                        // Not the database: this job's letter cannot be made. Leave the job as it is
+                        // (rolled back) and bury the others; it is reported once per leader.
+                        Jdbc.rollbackQuietly(c);
+                        if (unburiable.add(id)) {
+                            log.error("{} - job {} ({}) cannot be moved to the dead letters and stays running with an expired"
+                                    + " lease", workerId, id, dead.kind(), e);
+                        }
+                        continue;
+                    }
                     metrics.rescued(dead.queue(), 1);
                     metrics.completed(dead.queue(), "dead");
                     log.warn("{} - job {} ({}) moved to the dead letters: its lease expired on its last attempt", workerId, id, dead.kind());

@@ -24,7 +24,32 @@ public final class DeadLetters {
     public static final String SOURCE_PREFIX = "jobqueue:";
     private static final Pattern AT = Pattern.compile("\"at\":\\s*\"([^\"]+)\"");
 
+    /** Header holding a job's unique key when it does not fit a letter's idempotency key. */
+    public static final String UNIQUE_KEY_HEADER = "uniqueKey";
+
     private DeadLetters() {
+    }
+
+    private static boolean fitsIdempotencyKey(String key) {
+        if (key.isBlank() || key.length() > NewDeadLetter.MAX_NAME_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            if (Character.isISOControl(key.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code sha256:} and the hex SHA-256 of the key's UTF-8 bytes: stable, so duplicates stay duplicates. */
+    static String digest(String key) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** A sink adding to {@code store} on the caller's connection. */
@@ -41,10 +66,19 @@ public final class DeadLetters {
                 .header("priority", String.valueOf(job.priority()))
                 .header("maxAttempts", String.valueOf(job.maxAttempts()))
                 .errorHistory(Json.history(job.errors()))
-                .idempotencyKey(job.uniqueKey())
                 .attempts(job.attempt())
                 .reason(reason, reasonDetail(job, reason))
                 .replayOf(job.replayOf());
+        String key = job.uniqueKey();
+        if (key != null) {
+            if (fitsIdempotencyKey(key)) {
+                b.idempotencyKey(key);
+            } else {
+                // A unique key may be longer (500) and hold characters a letter's key may not: the
+                // letter keeps a digest as its key and the key itself in a header, for the replay.
+                b.idempotencyKey(digest(key)).header(UNIQUE_KEY_HEADER, key);
+            }
+        }
         if (error != null) {
             b.error(error);
         } else {
