@@ -100,6 +100,24 @@ class ExampleServiceEndToEndTest {
         assertThat(deadLetters.path("jobs").path("emails").path("dead").asInt()).as("only the poison job died").isEqualTo(1);
         assertThat(healed.path("handlers").path("emails.sent").asInt()).isEqualTo(13);
 
+        // every metric the shipped alert rules and dashboard query is one this service publishes
+        String scraped = get("/metrics").body();
+        for (String artifact : List.of("opskit-alerts.yml", "opskit-dashboard.json")) {
+            String text;
+            try (java.io.InputStream in = getClass().getResourceAsStream("/dev/opskit/ops/" + artifact)) {
+                assertThat(in).as(artifact + " in opskit-core.jar").isNotNull();
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("opskit_[a-z_]+").matcher(text);
+            int referenced = 0;
+            while (m.find()) {
+                referenced++;
+                assertThat(scraped).as("%s queries %s, which /metrics must publish", artifact, m.group())
+                        .containsPattern("(?m)^" + m.group() + "[{ ]");
+            }
+            assertThat(referenced).as(artifact).isGreaterThan(5);
+        }
+
         // SIGTERM while OCR jobs run
         post("/demo/ocr?count=12");
         JsonNode running = await("OCR jobs are running", s -> s.path("jobs").path("ocr").path("running").asInt() > 0);
