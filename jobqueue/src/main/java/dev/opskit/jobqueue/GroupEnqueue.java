@@ -1,6 +1,5 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.jobqueue.internal.PgStore;
 
 import javax.sql.DataSource;
@@ -186,22 +185,16 @@ final class GroupEnqueue {
                 }
             }
             long[] ids;
-            // In a transaction of its own, committed only once every job got its id: a group that
-            // fails after its statement ran (a trigger that skipped a row, say) leaves nothing behind
-            // to be inserted a second time by the retries below.
-            c.setAutoCommit(false);
             try {
+                // fails as a whole when a row was not stored (see PgStore.enqueueGroup): a group
+                // never leaves rows behind for the retries below to insert a second time
                 ids = store.enqueueGroup(c, requests, notify);
-                c.commit();
-                c.setAutoCommit(true);
             } catch (SQLException | RuntimeException e) {
-                Jdbc.rollbackQuietly(c);
                 // any failure of the group statement may be one caller's bad request: only a lost
                 // connection fails them all (each would fail alone the same way)
                 if (e instanceof SQLException sql && isConnectionLost(c, sql)) {
                     throw sql;
                 }
-                c.setAutoCommit(true);
                 // each alone, so only a bad request fails; they keep the group's NOTIFY (its debounce is spent)
                 for (Pending p : group) {
                     one(c, p, notify.contains(p.request.queue()));

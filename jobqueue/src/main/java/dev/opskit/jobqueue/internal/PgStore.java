@@ -223,11 +223,20 @@ public final class PgStore {
                        WITH ORDINALITY AS t(q, k, p, pr, ra, rmu, d, m, u, rp, ord)
                  ORDER BY ord
                 RETURNING id, queue, run_at)
-                SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END FROM inserted""";
+                SELECT id, CASE WHEN run_at <= now() AND queue = ANY(?::text[]) THEN pg_notify(?, queue) END,
+                       (SELECT CASE WHEN count(*) = ? THEN 1
+                               ELSE ('opskit: the group insert stored ' || count(*) || ' of ' || ? || ' rows')::int END
+                          FROM inserted)
+                  FROM inserted""";
+        // The last column fails the whole statement (so nothing commits) when a row was not stored,
+        // for example skipped by an application's BEFORE INSERT trigger: the caller then retries
+        // each request alone and nothing is inserted twice. One statement, no extra round trip.
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRequests(c, ps, requests);
             ps.setArray(11, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
             ps.setString(12, channel);
+            ps.setLong(13, n);
+            ps.setLong(14, n);
             long[] ids = new long[n];
             int i = 0;
             try (ResultSet rs = ps.executeQuery()) {
