@@ -205,6 +205,9 @@ final class Completer {
                 try {
                     storeOne(c, f);
                 } catch (RuntimeException e) {
+                    if (causedBySql(e)) {
+                        throw e; // the database (a wrapped SQLException): retry the rest of the batch
+                    }
                     // Not the database: this outcome cannot be stored at all (a bug or data the dead
                     // letters refuse). Retrying it would stop every other outcome of this worker
                     // behind it; give it up instead: its lease expires and maintenance rescues it.
@@ -278,6 +281,15 @@ final class Completer {
     private void stale(Finished f) {
         log.info("{} - job {} ({}): outcome {} ignored, the lease was lost (the job was rescued and may run again elsewhere)",
                 workerId, f.id(), f.execution().job().kind(), f.outcome().type());
+    }
+
+    static boolean causedBySql(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void stored(Finished f) {

@@ -198,6 +198,9 @@ final class MaintenanceLeader {
                     try {
                         deadLetters.store(c, dead, reason, null);
                     } catch (RuntimeException e) {
+                        if (Completer.causedBySql(e)) {
+                            throw e; // the database: this pass ends, the next one tries again
+                        }
                         // Not the database: this job's letter cannot be made. Leave the job as it is
                         // (rolled back) and bury the others; it is reported once per leader.
                         Jdbc.rollbackQuietly(c);
