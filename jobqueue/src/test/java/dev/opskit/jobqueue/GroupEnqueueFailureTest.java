@@ -54,7 +54,7 @@ class GroupEnqueueFailureTest {
                 + "$$ BEGIN IF NEW.payload->>'skip' IS NOT NULL THEN RETURN NULL; END IF; RETURN NEW; END $$");
         db.execute("CREATE TRIGGER skip_rows BEFORE INSERT ON opskit.jobs FOR EACH ROW EXECUTE FUNCTION opskit.skip_rows()");
         try {
-            GatedDataSource gated = new GatedDataSource(db.dataSource());
+            GroupEnqueueTest.GatedDataSource gated = new GroupEnqueueTest.GatedDataSource(db.dataSource());
             PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<EnqueueResult>> first = new ArrayList<>();
@@ -99,101 +99,6 @@ class GroupEnqueueFailureTest {
             assertThat(perPayload).hasSize(4);
         } finally {
             db.execute("DROP TRIGGER skip_rows ON opskit.jobs");
-        }
-    }
-
-    /**
-     * Holds the first {@link GroupEnqueue#MAX_IN_FLIGHT} getConnection() calls until released, so
-     * the calls that arrive meanwhile must wait and form one group; can fail the next one; counts
-     * the others.
-     */
-    private static final class GatedDataSource implements DataSource {
-        final DataSource delegate;
-        final CountDownLatch held = new CountDownLatch(GroupEnqueue.MAX_IN_FLIGHT);
-        final CountDownLatch release = new CountDownLatch(1);
-        final AtomicInteger connections = new AtomicInteger();
-        volatile boolean failNext;
-        /** Thrown once by the next group statement (the one that unnests arrays), then cleared. */
-        volatile Exception failGroupStatement;
-
-        GatedDataSource(DataSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            boolean hold;
-            synchronized (this) {
-                hold = held.getCount() > 0;
-                if (hold) {
-                    held.countDown();
-                }
-            }
-            if (hold) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new SQLException(e);
-                }
-                return delegate.getConnection();
-            }
-            if (failNext) {
-                failNext = false;
-                throw new SQLException("server unreachable (test)", "08001");
-            }
-            connections.incrementAndGet();
-            Connection real = delegate.getConnection();
-            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                        Exception fail = failGroupStatement;
-                        if (fail != null && method.getName().equals("prepareStatement") && ((String) args[0]).contains("unnest")) {
-                            failGroupStatement = null;
-                            throw fail;
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 }

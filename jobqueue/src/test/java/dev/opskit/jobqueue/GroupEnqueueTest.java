@@ -248,7 +248,7 @@ class GroupEnqueueTest {
      * the calls that arrive meanwhile must wait and form one group; can fail the next one; counts
      * the others.
      */
-    private static final class GatedDataSource implements DataSource {
+    static final class GatedDataSource implements DataSource {
         final DataSource delegate;
         final CountDownLatch held = new CountDownLatch(GroupEnqueue.MAX_IN_FLIGHT);
         final CountDownLatch release = new CountDownLatch(1);
