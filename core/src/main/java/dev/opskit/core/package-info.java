@@ -3,4 +3,7 @@
  * opskit throws on purpose, and {@code RetryAfter}, the signal that work should simply be tried
  * again later (a breaker open, a quota exhausted) without counting as a failure.
  */
+@NullMarked
 package dev.opskit.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,14 +4,15 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /** Full-jitter exponential backoff; all arithmetic in nanoseconds, saturating at the cap. */
 final class ExponentialBackoff implements Backoff {
     private final long baseNanos;
     private final long capNanos;
-    private final RandomGenerator random; // null: ThreadLocalRandom
+    private final @Nullable RandomGenerator random; // null: ThreadLocalRandom
 
-    ExponentialBackoff(Duration base, Duration cap, RandomGenerator random) {
+    ExponentialBackoff(Duration base, Duration cap, @Nullable RandomGenerator random) {
         Objects.requireNonNull(base, "base must not be null");
         Objects.requireNonNull(cap, "cap must not be null");
         if (base.isNegative() || base.isZero()) {

@@ -4,4 +4,7 @@
  * {@code META-INF/services/dev.opskit.core.cli.Command}), the {@link dev.opskit.core.cli.Opskit}
  * launcher that dispatches to them, and core's own {@code opskit env check}.
  */
+@NullMarked
 package dev.opskit.core.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of {@link EnvRequirements#check(EnvSource)}: every requirement's state and every
@@ -33,14 +34,14 @@ public final class EnvReport {
     record Line(String name, Status status, String text) {
     }
 
-    private final String environment;
+    private final @Nullable String environment;
     private final String environmentSource;
     private final List<Line> lines;
     private final Map<String, String> values;
     private final Set<String> plainNames;
     private final Set<String> secretNames;
 
-    EnvReport(String environment, String environmentSource, List<Line> lines, Map<String, String> values,
+    EnvReport(@Nullable String environment, String environmentSource, List<Line> lines, Map<String, String> values,
             Set<String> plainNames, Set<String> secretNames) {
         this.environment = environment;
         this.environmentSource = environmentSource;

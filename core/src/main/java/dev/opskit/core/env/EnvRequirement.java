@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One declared variable: a plain variable or a secret, required by default, optionally only in
@@ -32,12 +33,12 @@ public final class EnvRequirement {
     private final int minLength;
     private final boolean optional;
     private final Set<String> environments;
-    private final Pattern pattern;
+    private final @Nullable Pattern pattern;
     private final Set<String> allowedValues;
-    private final String defaultValue;
+    private final @Nullable String defaultValue;
 
     private EnvRequirement(String name, boolean secret, int minLength, boolean optional, Set<String> environments,
-            Pattern pattern, Set<String> allowedValues, String defaultValue) {
+            @Nullable Pattern pattern, Set<String> allowedValues, @Nullable String defaultValue) {
         this.name = name;
         this.secret = secret;
         this.minLength = minLength;
@@ -191,7 +192,7 @@ public final class EnvRequirement {
     }
 
     /** True when it applies in {@code environment} ({@code null}: unknown, so only if it applies everywhere). */
-    boolean appliesIn(String environment) {
+    boolean appliesIn(@Nullable String environment) {
         return environments.isEmpty() || (environment != null && environments.contains(environment.toLowerCase(Locale.ROOT)));
     }
 

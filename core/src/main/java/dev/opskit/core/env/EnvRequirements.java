@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The environment variables and secrets a service needs, checked all at once.
@@ -47,7 +48,7 @@ public final class EnvRequirements {
 
     private final List<EnvRequirement> requirements;
     private final String environmentVariable;
-    private final String defaultEnvironment;
+    private final @Nullable String defaultEnvironment;
 
     private EnvRequirements(Builder b) {
         this.requirements = List.copyOf(b.requirements.values());
@@ -135,7 +136,7 @@ public final class EnvRequirements {
         return report;
     }
 
-    private EnvReport run(EnvSource source, String environment, String environmentSource) {
+    private EnvReport run(EnvSource source, @Nullable String environment, String environmentSource) {
         List<EnvReport.Line> lines = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         Set<String> plain = new LinkedHashSet<>();
@@ -171,9 +172,9 @@ public final class EnvRequirements {
                             (raw == null ? "is missing" : "is set but empty") + " (" + r.describe() + ")"));
                 }
             } else if (r.isSecret()) {
-                lines.add(checkSecret(r, raw));
+                lines.add(checkSecret(r, Objects.requireNonNull(raw)));
             } else {
-                EnvReport.Line line = checkPlain(r, raw);
+                EnvReport.Line line = checkPlain(r, Objects.requireNonNull(raw));
                 if (line.status() != EnvReport.Status.PROBLEM) {
                     values.put(r.name(), raw);
                 }
@@ -217,7 +218,7 @@ public final class EnvRequirements {
     public static final class Builder {
         private final Map<String, EnvRequirement> requirements = new LinkedHashMap<>();
         private String environmentVariable = DEFAULT_ENVIRONMENT_VARIABLE;
-        private String defaultEnvironment;
+        private @Nullable String defaultEnvironment;
 
         private Builder() {
         }

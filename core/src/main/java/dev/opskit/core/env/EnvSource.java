@@ -2,6 +2,7 @@ package dev.opskit.core.env;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@link EnvRequirements} read values from: the process environment in production, a map in
@@ -15,7 +16,7 @@ public interface EnvSource {
      *
      * @param name a variable name as declared in the requirements
      */
-    String get(String name);
+    @Nullable String get(String name);
 
     /** The process environment ({@link System#getenv(String)}). */
     static EnvSource environment() {

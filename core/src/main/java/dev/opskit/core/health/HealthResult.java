@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable outcome of one {@link HealthCheck} run: a status, a small map of details, and for
@@ -23,10 +24,11 @@ public final class HealthResult {
 
     private final HealthStatus status;
     private final Map<String, Object> details;
-    private final String errorType;
-    private final String errorMessage;
+    private final @Nullable String errorType;
+    private final @Nullable String errorMessage;
 
-    private HealthResult(HealthStatus status, Map<String, Object> details, String errorType, String errorMessage) {
+    private HealthResult(HealthStatus status, Map<String, Object> details, @Nullable String errorType,
+            @Nullable String errorMessage) {
         this.status = Objects.requireNonNull(status, "status must not be null");
         this.details = details;
         this.errorType = errorType;
@@ -76,7 +78,7 @@ public final class HealthResult {
     }
 
     /** A copy of this result with an error type and message; both may be {@code null}. */
-    public HealthResult withError(String type, String message) {
+    public HealthResult withError(@Nullable String type, @Nullable String message) {
         return new HealthResult(status, details, type, message == null ? null : cap(message));
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the {@code DATABASE_URL} forms operators use into a JDBC URL for the PostgreSQL driver.
@@ -75,7 +76,7 @@ public final class DatabaseUrl {
     }
 
     /** The URL with any password replaced by {@code ***}, for logs and error messages. */
-    public static String redact(String url) {
+    public static @Nullable String redact(@Nullable String url) {
         if (url == null) {
             return null;
         }

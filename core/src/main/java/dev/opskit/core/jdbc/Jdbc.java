@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few JDBC chores every PostgreSQL store of opskit repeats: clean-up on a failure path and
@@ -46,13 +47,13 @@ public final class Jdbc {
     }
 
     /** The {@code timestamptz} in {@code column} (1-based) as an instant, or null when it is SQL NULL. */
-    public static Instant instant(ResultSet rs, int column) throws SQLException {
+    public static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }
 
     /** The {@code timestamptz} in the column named {@code column} as an instant, or null when it is SQL NULL. */
-    public static Instant instant(ResultSet rs, String column) throws SQLException {
+    public static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }

@@ -3,4 +3,7 @@
  * advisory lock ({@code SchemaInstaller}, {@code SchemaModule}); a database newer than the code is
  * refused ({@code SchemaVersionException}).
  */
+@NullMarked
 package dev.opskit.core.schema;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -288,7 +289,7 @@ public final class GracefulShutdown {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final long startNanos = System.nanoTime();
         private volatile long endNanos;
-        private Thread thread;
+        private @Nullable Thread thread;
 
         private Running(Registration registration) {
             this.registration = registration;
@@ -318,19 +319,19 @@ public final class GracefulShutdown {
                 done.get(Math.max(0, phaseEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.FINISHED, took(), null);
             } catch (TimeoutException e) {
-                thread.interrupt();
+                Objects.requireNonNull(thread, "started").interrupt();
                 Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
                 log.warn("opskit shutdown: participant '{}' ({}) did not finish within {} ms and was interrupted",
                         name, phase, took.toMillis());
                 return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.TIMED_OUT, took, null);
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
+                Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
                 log.warn("opskit shutdown: participant '{}' ({}) failed", name, phase, cause);
                 return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.FAILED, took(),
                         cause.getClass().getName() + ": " + cause.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                thread.interrupt();
+                Objects.requireNonNull(thread, "started").interrupt();
                 return new ShutdownReport.Participant(name, phase, ShutdownReport.Outcome.TIMED_OUT,
                         Duration.ofNanos(System.nanoTime() - startNanos), "coordinator interrupted");
             }

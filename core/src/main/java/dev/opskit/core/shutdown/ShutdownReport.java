@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a graceful shutdown did: when it started, how long it took, and per participant whether it
@@ -39,7 +40,7 @@ public record ShutdownReport(Instant started, Duration took, Duration deadline, 
      *
      * @param error the exception's type and message when the outcome is {@code FAILED}, else {@code null}
      */
-    public record Participant(String name, ShutdownPhase phase, Outcome outcome, Duration took, String error) {
+    public record Participant(String name, ShutdownPhase phase, Outcome outcome, Duration took, @Nullable String error) {
     }
 
     /** True when every participant finished in time. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Quoting, syntax checking and parsing of JSON text (RFC 8259), with no dependency.
@@ -94,7 +95,7 @@ public final class JsonText {
      * @return null when the text is valid, else what is wrong and where, for example
      *         {@code "expected a member name in double quotes but found ''' at character 2"}
      */
-    public static String syntaxError(String text) {
+    public static @Nullable String syntaxError(String text) {
         return errorOf(text, false);
     }
 
@@ -106,11 +107,11 @@ public final class JsonText {
      * @param text the text to check (not null)
      * @return null when the text is valid and {@code jsonb} can store it, else what is wrong and where
      */
-    public static String jsonbSyntaxError(String text) {
+    public static @Nullable String jsonbSyntaxError(String text) {
         return errorOf(text, true);
     }
 
-    private static String errorOf(String text, boolean jsonb) {
+    private static @Nullable String errorOf(String text, boolean jsonb) {
         try {
             new JsonText(text, jsonb).document();
             return null;
@@ -133,11 +134,11 @@ public final class JsonText {
      *                                  is the one {@link #syntaxError(String)} returns
      * @throws NullPointerException     when {@code text} is null
      */
-    public static Object parse(String text) {
+    public static @Nullable Object parse(String text) {
         return new JsonText(text, false).document();
     }
 
-    private Object document() {
+    private @Nullable Object document() {
         if (text == null) {
             throw new NullPointerException("text must not be null");
         }
@@ -150,7 +151,7 @@ public final class JsonText {
         return v;
     }
 
-    private Object value(int depth) {
+    private @Nullable Object value(int depth) {
         if (pos >= text.length()) {
             throw error("expected a value but the text ended");
         }

@@ -7,4 +7,7 @@
  * text into plain Java values; {@link dev.opskit.core.internal.json.JsonWriter} writes JSON as a
  * stream of calls. No dependency, no reflection, no data binding.
  */
+@NullMarked
 package dev.opskit.core.internal.json;
+
+import org.jspecify.annotations.NullMarked;

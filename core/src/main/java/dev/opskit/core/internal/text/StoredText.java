@@ -1,6 +1,7 @@
 package dev.opskit.core.internal.text;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one check of every string opskit stores in PostgreSQL: PostgreSQL text cannot hold U+0000,
@@ -16,7 +17,7 @@ public final class StoredText {
      * The first problem of {@code value} for storing, with its position counted from 1, or
      * {@code null} when there is none.
      */
-    public static String problem(String value) {
+    public static @Nullable String problem(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\0') {
