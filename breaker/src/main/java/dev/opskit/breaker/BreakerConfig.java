@@ -249,7 +249,7 @@ public final class BreakerConfig {
 
     /** Checks every value as it is set; {@link #build()} checks the values that depend on each other. */
     public static final class Builder {
-        private String name;
+        private String name = ""; // set by builder(name) and toBuilder() before any use
         private float failureRateThreshold = DEFAULT_FAILURE_RATE_THRESHOLD;
         private float slowCallRateThreshold = DEFAULT_SLOW_CALL_RATE_THRESHOLD;
         private Duration slowCallDuration = DEFAULT_SLOW_CALL_DURATION;

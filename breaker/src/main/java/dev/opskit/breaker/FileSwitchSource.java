@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** {@link SwitchSource#file(Path)}: parses the file again only when it changed. */
 final class FileSwitchSource implements SwitchSource {
@@ -23,7 +24,7 @@ final class FileSwitchSource implements SwitchSource {
     }
 
     @Override
-    public String get(String key) {
+    public @Nullable String get(String key) {
         return current().values().get(key);
     }
 

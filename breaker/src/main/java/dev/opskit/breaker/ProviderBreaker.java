@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ public final class ProviderBreaker {
     private final TimeUnit unit;
     private final Clock clock;
     private final ExecutorService executor;
-    private final Retry retry;
+    private final @Nullable Retry retry;
     private final String openSwitch;
     private final String disabledSwitch;
     private final List<Consumer<BreakerTransition>> listeners = new CopyOnWriteArrayList<>();
@@ -90,8 +91,8 @@ public final class ProviderBreaker {
     private volatile long openedAtMillis;
     private volatile long halfOpenSinceMillis;
     private volatile Switch applied = Switch.NONE;
-    private volatile Throwable lastFailure;
-    private String pendingCause; // guarded by this
+    private volatile @Nullable Throwable lastFailure;
+    private @Nullable String pendingCause; // guarded by this
 
     ProviderBreaker(BreakerConfig config, Clock clock, boolean clockDrivesTimestamps, ExecutorService executor) {
         this.name = config.name();
@@ -622,7 +623,7 @@ public final class ProviderBreaker {
         };
     }
 
-    private static String describe(Throwable t) {
+    private static String describe(@Nullable Throwable t) {
         if (t == null) {
             return "none recorded";
         }

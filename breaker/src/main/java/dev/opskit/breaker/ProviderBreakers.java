@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +63,15 @@ public final class ProviderBreakers implements AutoCloseable {
     private final SwitchSource switches;
     private final ExecutorService callExecutor;
     private final boolean ownsCallExecutor;
-    private final ScheduledExecutorService refresher;
+    private final @Nullable ScheduledExecutorService refresher;
     private final Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
 
     private ProviderBreakers(Builder b) {
         this.switches = b.switches;
         this.ownsCallExecutor = b.callExecutor == null;
-        this.callExecutor = ownsCallExecutor ? Executors.newCachedThreadPool(daemon("opskit-breaker-call-", true)) : b.callExecutor;
+        this.callExecutor = b.callExecutor == null ? Executors.newCachedThreadPool(daemon("opskit-breaker-call-", true)) : b.callExecutor;
         boolean customClock = b.clock != null;
-        Clock clock = customClock ? b.clock : Clock.systemUTC();
+        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
         Map<String, ProviderBreaker> map = new LinkedHashMap<>();
         for (BreakerConfig config : b.configs.values()) {
             map.put(config.name(), new ProviderBreaker(config, clock, customClock, callExecutor));
@@ -200,7 +201,7 @@ public final class ProviderBreakers implements AutoCloseable {
         }
     }
 
-    private boolean parse(String key, String value) {
+    private boolean parse(String key, @Nullable String value) {
         if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("false")) {
             return false;
         }
@@ -244,8 +245,8 @@ public final class ProviderBreakers implements AutoCloseable {
         private final Map<String, BreakerConfig> configs = new LinkedHashMap<>();
         private SwitchSource switches = SwitchSource.environment();
         private Duration refreshInterval = DEFAULT_SWITCH_REFRESH_INTERVAL;
-        private Clock clock;
-        private ExecutorService callExecutor;
+        private @Nullable Clock clock;
+        private @Nullable ExecutorService callExecutor;
 
         private Builder() {
         }

@@ -2,6 +2,7 @@ package dev.opskit.breaker;
 
 import dev.opskit.core.OpsKitException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call through a breaker failed with a checked exception (an {@link java.io.IOException}, say),
@@ -13,7 +14,7 @@ public class ProviderCallException extends OpsKitException {
 
     private final String provider;
 
-    public ProviderCallException(String provider, String message, Throwable cause) {
+    public ProviderCallException(String provider, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.provider = Objects.requireNonNull(provider, "provider must not be null");
     }

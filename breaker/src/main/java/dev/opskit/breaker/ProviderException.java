@@ -3,6 +3,7 @@ package dev.opskit.breaker;
 import dev.opskit.core.OpsKitException;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The provider answered with an error status. Throw it from a {@link ProviderCall} when you turn
@@ -17,7 +18,7 @@ public class ProviderException extends OpsKitException {
     private static final long serialVersionUID = 1L;
 
     private final int statusCode;
-    private final Duration retryAfter;
+    private final @Nullable Duration retryAfter;
 
     /**
      * @param message what happened, for example {@code "openai answered 503"}
@@ -25,7 +26,7 @@ public class ProviderException extends OpsKitException {
      * @param retryAfter the provider's Retry-After, or {@code null} when it gave none; not negative
      * @throws IllegalArgumentException when the status or retryAfter is out of range
      */
-    public ProviderException(String message, int statusCode, Duration retryAfter) {
+    public ProviderException(String message, int statusCode, @Nullable Duration retryAfter) {
         super(message);
         if (statusCode < 100 || statusCode > 599) {
             throw new IllegalArgumentException("statusCode must be between 100 and 599, but was " + statusCode);

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A provider's answer with an HTTP-like status, so a breaker can tell a provider fault from a
@@ -43,7 +44,7 @@ public interface ProviderResponse {
      * @param retryAfter may be {@code null}; must not be negative
      * @throws IllegalArgumentException when the status is outside 100..599 or retryAfter is negative
      */
-    static ProviderResponse of(int statusCode, Duration retryAfter) {
+    static ProviderResponse of(int statusCode, @Nullable Duration retryAfter) {
         if (statusCode < 100 || statusCode > 599) {
             throw new IllegalArgumentException("statusCode must be between 100 and 599, but was " + statusCode);
         }
@@ -76,7 +77,7 @@ public interface ProviderResponse {
      *
      * @return empty when the value is {@code null}, blank or not in either form
      */
-    static Optional<Duration> parseRetryAfter(String headerValue, Clock clock) {
+    static Optional<Duration> parseRetryAfter(@Nullable String headerValue, Clock clock) {
         Objects.requireNonNull(clock, "clock must not be null");
         if (headerValue == null || headerValue.isBlank()) {
             return Optional.empty();

@@ -2,6 +2,7 @@ package dev.opskit.breaker;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the operator's runtime switches are read from: {@code <NAME>_CIRCUIT_OPEN=true} forces a
@@ -19,7 +20,7 @@ import java.util.Objects;
 public interface SwitchSource {
 
     /** The value of {@code key}, or {@code null} when it is not set. */
-    String get(String key);
+    @Nullable String get(String key);
 
     /**
      * The process environment, the default. Note the environment of a running JVM cannot change,

@@ -12,4 +12,7 @@
  *
  * <p>Arguments are non-null unless a parameter says otherwise.
  */
+@NullMarked
 package dev.opskit.breaker;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package dev.opskit.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The unchecked root of every exception opskit throws on purpose. Catch this to handle any opskit
  * failure in one place; catch a subclass to handle one kind.
@@ -11,7 +13,7 @@ public class OpsKitException extends RuntimeException {
         super(message);
     }
 
-    public OpsKitException(String message, Throwable cause) {
+    public OpsKitException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 
@@ -19,7 +21,7 @@ public class OpsKitException extends RuntimeException {
      * For exceptions thrown often on a hot path (a rejected call, say), where a stack trace
      * costs more than it tells.
      */
-    protected OpsKitException(String message, Throwable cause, boolean writableStackTrace) {
+    protected OpsKitException(String message, @Nullable Throwable cause, boolean writableStackTrace) {
         super(message, cause, false, writableStackTrace);
     }
 }

@@ -28,6 +28,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS certificate expiry of a keystore file (PKCS12 or JKS: every certificate of every entry), a
@@ -62,7 +63,7 @@ public final class CertificateExpiryCheck implements HealthCheck {
     }
 
     /** The certificates of a keystore file; {@code type} is {@code PKCS12} or {@code JKS} (null: from the file). */
-    public static CertificateExpiryCheck keystore(Path file, char[] password, String type) {
+    public static CertificateExpiryCheck keystore(Path file, char @Nullable [] password, @Nullable String type) {
         Objects.requireNonNull(file, "file must not be null");
         char[] pw = password == null ? null : password.clone();
         return new CertificateExpiryCheck("keystore " + file, () -> {
@@ -85,7 +86,7 @@ public final class CertificateExpiryCheck implements HealthCheck {
         }, DEFAULT_WARN_BEFORE, Clock.systemUTC());
     }
 
-    private static KeyStore load(Path file, char[] pw, String type) throws IOException, GeneralSecurityException {
+    private static KeyStore load(Path file, char @Nullable [] pw, String type) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance(type);
         try (InputStream in = Files.newInputStream(file)) {
             ks.load(in, pw);
@@ -165,7 +166,7 @@ public final class CertificateExpiryCheck implements HealthCheck {
             return HealthResult.down("no certificate in " + description).withDetail("source", description);
         }
         Instant now = clock.instant();
-        X509Certificate soonest = null;
+        X509Certificate soonest = certs.get(0);
         List<String> invalid = new ArrayList<>();
         List<String> expiring = new ArrayList<>();
         for (X509Certificate c : certs) {
@@ -178,7 +179,7 @@ public final class CertificateExpiryCheck implements HealthCheck {
             } else if (notAfter.isBefore(now.plus(warnBefore))) {
                 expiring.add(name + " expires " + notAfter);
             }
-            if (soonest == null || notAfter.isBefore(soonest.getNotAfter().toInstant())) {
+            if (notAfter.isBefore(soonest.getNotAfter().toInstant())) {
                 soonest = c;
             }
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +45,12 @@ final class CheckRunner {
     private final Consumer<CheckSnapshot> onResult;
 
     private volatile CheckSnapshot latest;
-    private Run current;
-    private ScheduledFuture<?> schedule;
-    private Instant lastSuccess;
-    private Instant lastFailure;
+    private @Nullable Run current;
+    private @Nullable ScheduledFuture<?> schedule;
+    private @Nullable Instant lastSuccess;
+    private @Nullable Instant lastFailure;
     private long consecutiveFailures;
-    private HealthStatus loggedStatus;
+    private @Nullable HealthStatus loggedStatus;
 
     CheckRunner(String name, HealthCheck check, CheckOptions options, Clock clock, ExecutorService executor,
                 ScheduledExecutorService scheduler, Consumer<CheckSnapshot> onResult) {
@@ -68,7 +69,7 @@ final class CheckRunner {
         return latest;
     }
 
-    boolean inGroup(String group) {
+    boolean inGroup(@Nullable String group) {
         return group == null || options.groups().contains(group);
     }
 
@@ -149,7 +150,7 @@ final class CheckRunner {
         return snapshot;
     }
 
-    private void logTransition(HealthStatus previous, CheckSnapshot s) {
+    private void logTransition(@Nullable HealthStatus previous, CheckSnapshot s) {
         HealthStatus now = s.status();
         String error = s.result().errorMessage().map(m -> ": " + m).orElse("");
         if (previous == now) {
@@ -172,8 +173,8 @@ final class CheckRunner {
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile boolean taskStarted;
         private volatile boolean taskFinished;
-        private volatile Future<?> task;
-        private volatile ScheduledFuture<?> timer;
+        private volatile @Nullable Future<?> task;
+        private volatile @Nullable ScheduledFuture<?> timer;
 
         void start() {
             try {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The latest known state of one registered check: its last result and the history that matters
@@ -33,9 +34,9 @@ public record CheckSnapshot(
         boolean critical,
         HealthResult result,
         Duration duration,
-        Instant checkedAt,
-        Instant lastSuccess,
-        Instant lastFailure,
+        @Nullable Instant checkedAt,
+        @Nullable Instant lastSuccess,
+        @Nullable Instant lastFailure,
         long consecutiveFailures,
         boolean timedOut) {
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link HttpEndpoint} needs of an HTTP request: method, path, raw query and headers.
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * @param query the raw query string without {@code ?}, or {@code null}
  * @param headers header values by name; looked up case-insensitively through {@link #header(String)}
  */
-public record EndpointRequest(String method, String path, String query, Map<String, List<String>> headers) {
+public record EndpointRequest(String method, String path, @Nullable String query, Map<String, List<String>> headers) {
 
     public EndpointRequest {
         Objects.requireNonNull(method, "method must not be null");

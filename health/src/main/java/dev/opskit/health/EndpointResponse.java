@@ -3,6 +3,7 @@ package dev.opskit.health;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link HttpEndpoint} answers: status, content type, body and extra headers.
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param body the body bytes (never {@code null}; do not modify)
  * @param headers extra response headers (for example {@code Allow}, {@code Cache-Control})
  */
-public record EndpointResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+public record EndpointResponse(int status, @Nullable String contentType, byte[] body, Map<String, String> headers) {
     /** Content type of JSON answers. */
     public static final String JSON = "application/json";
     /** Content type of answers in the health-check draft shape. */

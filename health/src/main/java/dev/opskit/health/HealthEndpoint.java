@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +47,10 @@ public final class HealthEndpoint implements HttpEndpoint {
     private static final byte[] OK = "ok\n".getBytes(StandardCharsets.UTF_8);
 
     private final HealthRegistry registry;
-    private final byte[] token;
+    private final byte @Nullable [] token;
     private final DetailsVisibility visibility;
     private final int maxBodyBytes;
-    private final Supplier<String> scrape;
+    private final @Nullable Supplier<String> scrape;
     private final boolean allowFresh;
 
     private HealthEndpoint(Builder b) {
@@ -174,7 +175,7 @@ public final class HealthEndpoint implements HttpEndpoint {
         };
     }
 
-    private static Format format(EndpointRequest request) {
+    private static @Nullable Format format(EndpointRequest request) {
         String f = request.queryParameter("format").orElse(null);
         if (f != null) {
             return switch (f.toLowerCase(java.util.Locale.ROOT)) {
@@ -189,7 +190,7 @@ public final class HealthEndpoint implements HttpEndpoint {
     }
 
     /** True when the token matches, false when no token is given (or none is configured), null when a wrong one is given. */
-    private Boolean authorized(EndpointRequest request) {
+    private @Nullable Boolean authorized(EndpointRequest request) {
         String header = request.header("Authorization").orElse(null);
         if (token == null || header == null) {
             return Boolean.FALSE;
@@ -239,10 +240,10 @@ public final class HealthEndpoint implements HttpEndpoint {
     /** Settings of a {@link HealthEndpoint}. */
     public static final class Builder {
         private final HealthRegistry registry;
-        private String token;
+        private @Nullable String token;
         private DetailsVisibility visibility = DetailsVisibility.WHEN_AUTHORIZED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-        private Supplier<String> scrape;
+        private @Nullable Supplier<String> scrape;
         private boolean allowFresh;
 
         private Builder(HealthRegistry registry) {

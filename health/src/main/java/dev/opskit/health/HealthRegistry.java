@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -287,7 +288,7 @@ public final class HealthRegistry implements AutoCloseable {
     }
 
     /** Same as {@code report(group, false)}. */
-    public HealthReport report(String group) {
+    public HealthReport report(@Nullable String group) {
         return report(group, false);
     }
 
@@ -298,7 +299,7 @@ public final class HealthRegistry implements AutoCloseable {
      *     reading the latest results; waits at most the largest timeout among them
      * @throws IllegalArgumentException when {@code group} is not a standard group and no check belongs to it
      */
-    public HealthReport report(String group, boolean fresh) {
+    public HealthReport report(@Nullable String group, boolean fresh) {
         requireGroup(group);
         List<CompletableFuture<CheckSnapshot>> waits = new ArrayList<>();
         long longest = startRuns(group, fresh, waits);
@@ -314,7 +315,7 @@ public final class HealthRegistry implements AutoCloseable {
      *
      * @throws IllegalArgumentException when {@code group} is not a standard group and no check belongs to it
      */
-    public CompletableFuture<HealthReport> reportAsync(String group, boolean fresh) {
+    public CompletableFuture<HealthReport> reportAsync(@Nullable String group, boolean fresh) {
         requireGroup(group);
         List<CompletableFuture<CheckSnapshot>> waits = new ArrayList<>();
         long longest = startRuns(group, fresh, waits);
@@ -327,14 +328,14 @@ public final class HealthRegistry implements AutoCloseable {
                 .thenApply(ignored -> assemble(group));
     }
 
-    private void requireGroup(String group) {
+    private void requireGroup(@Nullable String group) {
         if (group != null && !isStandardGroup(group) && !groups().contains(group)) {
             throw new IllegalArgumentException("unknown health group '" + group + "'; known groups: " + groups());
         }
     }
 
     /** Starts (or joins) the runs a report of {@code group} needs; returns the largest timeout among them in nanoseconds. */
-    private long startRuns(String group, boolean fresh, List<CompletableFuture<CheckSnapshot>> waits) {
+    private long startRuns(@Nullable String group, boolean fresh, List<CompletableFuture<CheckSnapshot>> waits) {
         boolean gateOnStartup = (HealthGroup.READINESS.equals(group) || HealthGroup.STARTUP.equals(group)) && !isStartupComplete();
         long longest = 0;
         for (CheckRunner r : runners) {
@@ -353,7 +354,7 @@ public final class HealthRegistry implements AutoCloseable {
     }
 
     /** The report of {@code group} from the latest snapshots. */
-    private HealthReport assemble(String group) {
+    private HealthReport assemble(@Nullable String group) {
         boolean readiness = HealthGroup.READINESS.equals(group);
         List<CheckSnapshot> snapshots = new ArrayList<>();
         HealthStatus status = HealthStatus.UP;

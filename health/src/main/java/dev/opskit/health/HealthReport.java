@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The aggregated state of one group of checks at one moment, as a probe sees it.
@@ -22,8 +23,8 @@ import java.util.Optional;
  * @param reason why the status is DOWN regardless of the checks ({@link #REASON_STARTING},
  *     {@link #REASON_SHUTTING_DOWN}); {@code null} otherwise
  */
-public record HealthReport(String group, HealthStatus status, Instant timestamp, Duration uptime,
-                           List<CheckSnapshot> checks, String reason) {
+public record HealthReport(@Nullable String group, HealthStatus status, Instant timestamp, Duration uptime,
+                           List<CheckSnapshot> checks, @Nullable String reason) {
     /** Reason of a readiness DOWN before every startup check has passed once. */
     public static final String REASON_STARTING = "starting";
     /** Reason of a readiness DOWN after a graceful shutdown started. */

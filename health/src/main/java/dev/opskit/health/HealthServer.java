@@ -21,6 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,8 +80,8 @@ public final class HealthServer implements AutoCloseable {
     private final InetSocketAddress requested;
     private final int threads;
     private final int backlog;
-    private HttpServer server;
-    private ExecutorService executor;
+    private @Nullable HttpServer server;
+    private @Nullable ExecutorService executor;
 
     private HealthServer(Builder b) {
         this.fallback = b.endpoint;
@@ -161,7 +162,9 @@ public final class HealthServer implements AutoCloseable {
             return;
         }
         server.stop(0);
-        executor.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
         server = null;
         log.info("opskit health server stopped");
     }

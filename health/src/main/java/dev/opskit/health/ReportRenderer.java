@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a {@link HealthReport} as opskit JSON, the {@code application/health+json} draft shape,
@@ -25,7 +26,7 @@ final class ReportRenderer {
     private ReportRenderer() {
     }
 
-    static byte[] render(HealthReport report, Format format, boolean details, boolean verbose, String truncatedNote) {
+    static byte[] render(HealthReport report, Format format, boolean details, boolean verbose, @Nullable String truncatedNote) {
         StringBuilder sb = new StringBuilder(256);
         switch (format) {
             case JSON -> json(sb, report, details, truncatedNote);
@@ -37,7 +38,7 @@ final class ReportRenderer {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String time(Instant instant) {
+    private static @Nullable String time(@Nullable Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
@@ -45,7 +46,7 @@ final class ReportRenderer {
         return Math.round(d.toNanos() / 1_000.0) / 1_000.0;
     }
 
-    private static void json(StringBuilder sb, HealthReport report, boolean details, String truncatedNote) {
+    private static void json(StringBuilder sb, HealthReport report, boolean details, @Nullable String truncatedNote) {
         JsonWriter w = new JsonWriter(sb).beginObject();
         w.name("status").value(report.status().name());
         if (report.group() != null) {
@@ -127,7 +128,7 @@ final class ReportRenderer {
         };
     }
 
-    private static void healthJson(StringBuilder sb, HealthReport report, boolean details, String truncatedNote) {
+    private static void healthJson(StringBuilder sb, HealthReport report, boolean details, @Nullable String truncatedNote) {
         JsonWriter w = new JsonWriter(sb).beginObject();
         w.name("status").value(draftStatus(report.status()));
         w.name("description").value(report.group() == null ? "health of all checks" : report.group());

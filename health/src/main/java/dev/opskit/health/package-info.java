@@ -9,4 +9,7 @@
  * {@link dev.opskit.health.HikariPoolCheck} are the built-in checks, {@link dev.opskit.health.HealthMetrics}
  * the Micrometer binder. Arguments are never {@code null} unless a method says so.
  */
+@NullMarked
 package dev.opskit.health;
+
+import org.jspecify.annotations.NullMarked;

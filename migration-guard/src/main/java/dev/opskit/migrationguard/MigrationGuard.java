@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks PostgreSQL migrations for destructive, locking and breaking statements. Use the static
@@ -73,7 +74,7 @@ public final class MigrationGuard {
      * Checks scripts held in memory, in the order given. {@code approvals}, if not null, is the
      * text of an approvals file that applies to all of them.
      */
-    public Report checkScripts(List<MigrationScript> scripts, MigrationScript approvals) {
+    public Report checkScripts(List<MigrationScript> scripts, @Nullable MigrationScript approvals) {
         Objects.requireNonNull(scripts, "scripts must not be null");
         List<Engine.Source> sources = new ArrayList<>();
         for (MigrationScript s : scripts) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs migrations on a real PostgreSQL and reports what static rules cannot see: the relation
@@ -37,7 +38,7 @@ public final class MigrationTrace {
 
     /** What one statement did; {@code notTraced} says why it did not run (null when it ran). */
     public record TracedStatement(String file, int line, int column, String sql, long micros, List<String> locks,
-            List<String> rewrites, String notTraced) {
+            List<String> rewrites, @Nullable String notTraced) {
     }
 
     /** The traced statements and the findings. */

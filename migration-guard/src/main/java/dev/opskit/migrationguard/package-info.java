@@ -7,4 +7,7 @@
  * are a {@link dev.opskit.migrationguard.Report} of {@link dev.opskit.migrationguard.Finding}s, each
  * naming a {@link dev.opskit.migrationguard.Rule}. Arguments are never null unless a method says so.
  */
+@NullMarked
 package dev.opskit.migrationguard;
+
+import org.jspecify.annotations.NullMarked;

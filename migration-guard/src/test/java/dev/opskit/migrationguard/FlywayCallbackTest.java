@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.migrationguard.flyway.MigrationGuardCallback;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,15 @@ class FlywayCallbackTest {
                 .callbacks(new MigrationGuardCallback()).load();
     }
 
+    private static double checks(SimpleMeterRegistry meters, String outcome) {
+        return meters.get(MigrationGuardMetrics.CHECKS).tag("gate", "flyway").tag("outcome", outcome).functionCounter().count();
+    }
+
+    private static double blockingFindings(SimpleMeterRegistry meters, String rule) {
+        var found = meters.find(MigrationGuardMetrics.BLOCKING_FINDINGS).tag("rule", rule).functionCounter();
+        return found == null ? 0 : found.count();
+    }
+
     private boolean columnExists(String schema, String table, String column) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
              ResultSet rs = c.getMetaData().getColumns(null, schema, table, column)) {
@@ -39,8 +49,16 @@ class FlywayCallbackTest {
 
     @Test
     void safeMigrationsRunAndABlockingPendingMigrationAbortsMigrate(@TempDir Path dir) throws Exception {
+        // counts are JVM-wide (other tests' gates add to them): measure this test's increments
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        new MigrationGuardMetrics().bindTo(meters);
+        double passed0 = checks(meters, "passed");
+        double blocked0 = checks(meters, "blocked");
+        double dropColumn0 = blockingFindings(meters, "drop-column");
+
         Files.writeString(dir.resolve("V1__init.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, legacy text);\n");
         assertThat(flyway("fw_a", "filesystem:" + dir).migrate().migrationsExecuted).isEqualTo(1);
+        assertThat(checks(meters, "passed") - passed0).isEqualTo(1);
 
         Files.writeString(dir.resolve("V2__drop.sql"),
                 "SET lock_timeout = '5s';\nSET statement_timeout = '5min';\nALTER TABLE users DROP COLUMN legacy;\n");
@@ -56,10 +74,14 @@ class FlywayCallbackTest {
                     assertThat(((MigrationBlockedException) t).report().blocking()).hasSize(1);
                 });
         assertThat(columnExists("fw_a", "users", "legacy")).as("V2 must not have run").isTrue();
+        assertThat(checks(meters, "blocked") - blocked0).isEqualTo(1);
+        assertThat(blockingFindings(meters, "drop-column") - dropColumn0).isEqualTo(1);
 
         write(dir.resolve("opskit-approvals.txt"), approvalLine(dir.resolve("V2__drop.sql")));
         assertThat(flyway("fw_a", "filesystem:" + dir).migrate().migrationsExecuted).isEqualTo(1);
         assertThat(columnExists("fw_a", "users", "legacy")).isFalse();
+        assertThat(checks(meters, "passed") - passed0).isEqualTo(2);
+        assertThat(checks(meters, "blocked") - blocked0).isEqualTo(1);
     }
 
     @Test

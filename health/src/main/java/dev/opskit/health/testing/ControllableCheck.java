@@ -127,6 +127,7 @@ public final class ControllableCheck implements HealthCheck {
     }
 
     @Override
+    @SuppressWarnings("NullAway") // returnsNull() makes it break the HealthCheck contract on purpose, to test callers
     public HealthResult check() throws Exception {
         invocations.incrementAndGet();
         inFlight.incrementAndGet();
@@ -136,7 +137,7 @@ public final class ControllableCheck implements HealthCheck {
                 g.await();
             }
             Duration d = delay.get();
-            if (!d.isZero()) {
+            if (d != null && !d.isZero()) {
                 TimeUnit.NANOSECONDS.sleep(d.toNanos());
             }
             Answer a = answer.get();

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code opskit migrations}, the command line ({@code java -jar opskit.jar migrations ...}):
@@ -105,9 +106,9 @@ public final class MigrationGuardCli implements Command {
         OutputFormat format = OutputFormat.TEXT;
         GuardConfig config = GuardConfig.ofDefaults();
         final List<Path> paths = new ArrayList<>();
-        String url;
+        @Nullable String url;
         boolean commit;
-        String problem;
+        @Nullable String problem;
     }
 
     private static Options parse(String[] args, boolean trace) {
@@ -166,7 +167,7 @@ public final class MigrationGuardCli implements Command {
         return o;
     }
 
-    private static String missingPath(Options o) {
+    private static @Nullable String missingPath(Options o) {
         for (Path p : o.paths) {
             if (!Files.exists(p)) {
                 return "no such file or directory: " + p;
@@ -227,7 +228,8 @@ public final class MigrationGuardCli implements Command {
     private static Report liquibase(Path changelog, GuardConfig config) throws java.io.IOException {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = changelog.toAbsolutePath().normalize();
-        Path root = abs.startsWith(cwd) ? cwd : abs.getParent();
+        Path parent = abs.getParent();
+        Path root = abs.startsWith(cwd) || parent == null ? cwd : parent;
         String relative = root.relativize(abs).toString().replace('\\', '/');
         try {
             return dev.opskit.migrationguard.liquibase.LiquibaseGuard.check(relative,

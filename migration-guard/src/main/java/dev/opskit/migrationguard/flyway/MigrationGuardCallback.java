@@ -6,6 +6,7 @@ import dev.opskit.migrationguard.MigrationGuard;
 import dev.opskit.migrationguard.MigrationGuardException;
 import dev.opskit.migrationguard.MigrationScript;
 import dev.opskit.migrationguard.Report;
+import dev.opskit.migrationguard.internal.GateCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -22,6 +23,7 @@ import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.Configuration;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +91,7 @@ public final class MigrationGuardCallback implements Callback {
         }
         MigrationScript approvals = approvals(conf);
         Report report = MigrationGuard.create(config).checkScripts(scripts, approvals);
+        GateCounts.record("flyway", report);
         log.info("migration-guard - checked {} pending migration(s): {} finding(s), {} blocking",
                 scripts.size(), report.findings().size(), report.blocking().size());
         if (report.hasBlocking()) {
@@ -107,7 +110,7 @@ public final class MigrationGuardCallback implements Callback {
                 + java.util.Arrays.toString(conf.getLocations()));
     }
 
-    private MigrationScript approvals(Configuration conf) {
+    private @Nullable MigrationScript approvals(Configuration conf) {
         StringBuilder all = new StringBuilder();
         String where = null;
         for (Location location : conf.getLocations()) {
@@ -120,7 +123,7 @@ public final class MigrationGuardCallback implements Callback {
         return where == null ? null : new MigrationScript(where, all.toString());
     }
 
-    private static String readAt(Configuration conf, Location location, String relative) {
+    private static @Nullable String readAt(Configuration conf, Location location, String relative) {
         String root = location.getRootPath();
         try {
             if (location.isClassPath()) {

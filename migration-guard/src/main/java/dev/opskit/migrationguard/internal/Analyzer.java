@@ -454,7 +454,7 @@ public final class Analyzer {
                 return;
             }
             boolean saveDeclare = inDeclare;
-            for (Statement e : lexEmbedded(arg)) {
+            for (Statement e : lexEmbedded(java.util.Objects.requireNonNull(arg, "a literal"))) {
                 e.parent = s.parent;
                 analyze(e);
             }

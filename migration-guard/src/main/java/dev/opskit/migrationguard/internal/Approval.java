@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One approval: the rules it covers, who approved, why, and (for an approvals-file line) the
@@ -20,20 +21,20 @@ public final class Approval {
     final List<String> rules;
     /** Distinct approvers, lower-case, in the order written. */
     final List<String> approvers;
-    final String reason;
+    final @Nullable String reason;
     final String location;
     final int line;
     final int column;
     /** Null for inline approvals. */
-    final String fingerprint;
+    final @Nullable String fingerprint;
     /** Why this approval is malformed, or null (not final: a misplaced file approval is found later). */
-    String problem;
+    @Nullable String problem;
     /** Covers every finding of its rules in its file ({@link #FILE_MARKER}). */
     boolean wholeFile;
     boolean used;
 
-    private Approval(List<String> rules, List<String> approvers, String reason, String location, int line, int column,
-            String fingerprint, String problem) {
+    private Approval(List<String> rules, List<String> approvers, @Nullable String reason, String location, int line, int column,
+            @Nullable String fingerprint, @Nullable String problem) {
         this.rules = rules;
         this.approvers = approvers;
         this.reason = reason;
@@ -45,7 +46,7 @@ public final class Approval {
     }
 
     /** Parses an approval comment; null if the comment is not one. */
-    static Approval fromComment(Token comment, String file) {
+    static @Nullable Approval fromComment(Token comment, String file) {
         String text = comment.text();
         int m = text.indexOf(MARKER);
         if (m < 0) {

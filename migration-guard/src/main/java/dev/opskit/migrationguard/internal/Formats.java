@@ -159,7 +159,7 @@ public final class Formats {
         for (Finding f : r.findings()) {
             j.beginObject();
             j.name("ruleId").value(f.rule().id());
-            j.name("ruleIndex").value(index.get(f.rule()));
+            j.name("ruleIndex").value(java.util.Objects.requireNonNull(index.get(f.rule()), "every finding's rule is indexed"));
             j.name("level").value(level(f.severity()));
             j.name("message").beginObject().name("text").value(f.message()).endObject();
             j.name("locations").beginArray().beginObject();

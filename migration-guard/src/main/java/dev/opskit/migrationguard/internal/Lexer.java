@@ -3,6 +3,7 @@ package dev.opskit.migrationguard.internal;
 import dev.opskit.migrationguard.internal.Token.Type;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PostgreSQL lexer following the server's lexical rules: {@code --} and nested {@code /* *}{@code /}
@@ -146,7 +147,7 @@ public final class Lexer {
         }
     }
 
-    private void add(Type type, int start, int tl, int tc, String error) {
+    private void add(Type type, int start, int tl, int tc, @Nullable String error) {
         out.add(new Token(type, s, start, pos, tl, tc, error));
     }
 

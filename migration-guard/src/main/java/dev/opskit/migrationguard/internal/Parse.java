@@ -4,6 +4,7 @@ import dev.opskit.migrationguard.internal.Token.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Token-level parsing helpers shared by the rules: keywords, names, parentheses and lists. */
 final class Parse {
@@ -174,7 +175,7 @@ final class Parse {
      * VERBOSE)}) opened at {@code open}: true when named alone or with a true value, false with
      * false/off/no/0, null when the list does not name it.
      */
-    static Boolean option(List<Token> t, int open, String name) {
+    static @Nullable Boolean option(List<Token> t, int open, String name) {
         int close = closing(t, open, t.size());
         for (int[] el : splitTop(t, open + 1, close)) {
             if (el[0] < el[1] && t.get(el[0]).is(name)) {

@@ -3,6 +3,7 @@ package dev.opskit.migrationguard.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What earlier statements of this run, in this file or an earlier migration file, proved about
@@ -21,7 +22,7 @@ final class SchemaFacts {
      * gets PostgreSQL's generated one ({@code <table>_<first column>_check}), so a later VALIDATE
      * or DROP of that name still finds it.
      */
-    void notNullCheckAdded(String table, String constraint, List<String> columns, boolean valid) {
+    void notNullCheckAdded(String table, @Nullable String constraint, List<String> columns, boolean valid) {
         String name = constraint != null ? constraint : relation(table) + "_" + columns.get(0) + "_check";
         (valid ? validNotNullChecks : notValidNotNullChecks).put(table + "." + name, List.copyOf(columns));
     }

@@ -1,6 +1,7 @@
 package dev.opskit.migrationguard.internal;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SQL statement: its code tokens (comments removed), the comments directly above it (where
@@ -13,18 +14,18 @@ public final class Statement {
     /** Comments between the statement's first and last token (in a DO body: above its inner statements). */
     final List<Token> innerComments;
     /** The first unterminated string/comment/dollar quote inside the statement, or null. */
-    final Token error;
+    final @Nullable Token error;
     /** For a statement found inside a DO block: the DO statement; else null. */
-    Statement parent;
-    private String fingerprint;
+    @Nullable Statement parent;
+    private @Nullable String fingerprint;
     /** Rules already reported on this statement (one finding per rule and statement). */
-    java.util.EnumSet<dev.opskit.migrationguard.Rule> reported;
+    java.util.@Nullable EnumSet<dev.opskit.migrationguard.Rule> reported;
 
-    Statement(String src, List<Token> code, List<Token> leadingComments, Token error) {
+    Statement(String src, List<Token> code, List<Token> leadingComments, @Nullable Token error) {
         this(src, code, leadingComments, List.of(), error);
     }
 
-    Statement(String src, List<Token> code, List<Token> leadingComments, List<Token> innerComments, Token error) {
+    Statement(String src, List<Token> code, List<Token> leadingComments, List<Token> innerComments, @Nullable Token error) {
         this.src = src;
         this.code = code;
         this.leadingComments = leadingComments;

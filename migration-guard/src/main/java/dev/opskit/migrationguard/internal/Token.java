@@ -1,5 +1,7 @@
 package dev.opskit.migrationguard.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /** One lexical token with its position in the file (1-based line and column). */
 public final class Token {
     /** Token kinds, following PostgreSQL's lexer (scan.l) closely enough for linting. */
@@ -17,10 +19,10 @@ public final class Token {
     final int line;
     final int column;
     /** For {@link Type#ERROR}: what is unterminated. */
-    final String error;
-    private String text;
+    final @Nullable String error;
+    private @Nullable String text;
 
-    Token(Type type, String src, int start, int end, int line, int column, String error) {
+    Token(Type type, String src, int start, int end, int line, int column, @Nullable String error) {
         this.type = type;
         this.src = src;
         this.start = start;
@@ -74,7 +76,7 @@ public final class Token {
     }
 
     /** The value of a string literal (standard, E, U&, or dollar-quoted); null for other tokens. */
-    String stringValue() {
+    @Nullable String stringValue() {
         String t = text();
         if (type == Type.DOLLAR_STRING) {
             int tagEnd = t.indexOf('$', 1) + 1;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs migration statements on a real PostgreSQL and records, per statement, the relation locks
@@ -52,7 +53,7 @@ public final class Tracer {
 
     /** What one statement did. {@code notTraced} says why it did not run, or is null. */
     public record Step(String file, Statement statement, long micros, List<String> locks, List<String> rewrites,
-            String notTraced) {
+            @Nullable String notTraced) {
     }
 
     /** The steps and the findings of a run. */
@@ -167,7 +168,8 @@ public final class Tracer {
             }
         }
         List<String> locks = new ArrayList<>();
-        strongest.forEach((oid, mode) -> locks.add(after.getOrDefault(oid, before.get(oid)).display() + " " + mode));
+        strongest.forEach((oid, mode) -> locks.add(java.util.Objects.requireNonNull(
+                after.containsKey(oid) ? after.get(oid) : before.get(oid), "a locked relation is in one snapshot").display() + " " + mode));
         List<String> rewrites = new ArrayList<>();
         for (Relation was : before.values()) {
             Relation now = after.get(was.oid());

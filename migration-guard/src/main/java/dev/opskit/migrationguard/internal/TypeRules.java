@@ -7,6 +7,7 @@ import dev.opskit.migrationguard.internal.Token.Type;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Rules on type names (prefer-bigint, prefer-text, prefer-timestamptz, ban-char, prefer-identity) and the column definitions they read. */
 final class TypeRules {
@@ -33,7 +34,7 @@ final class TypeRules {
         /** DEFAULT NULL: no value to write, no rewrite on any version. */
         boolean defaultNull;
         boolean volatileDefault;
-        String volatileFunction;
+        @Nullable String volatileFunction;
         boolean primaryKey;
         boolean unique;
         boolean references;

@@ -7,6 +7,7 @@ import dev.opskit.migrationguard.MigrationGuard;
 import dev.opskit.migrationguard.MigrationGuardException;
 import dev.opskit.migrationguard.MigrationScript;
 import dev.opskit.migrationguard.Report;
+import dev.opskit.migrationguard.internal.GateCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ import liquibase.resource.Resource;
 import liquibase.resource.ResourceAccessor;
 import liquibase.sql.Sql;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +99,7 @@ public final class LiquibaseGuard {
             throw new MigrationGuardException("cannot list the changesets Liquibase has not run: " + e.getMessage(), e);
         }
         Report report = check(unrun, liquibase.getChangeLogFile(), liquibase.getResourceAccessor(), config);
+        GateCounts.record("liquibase", report);
         log.info("migration-guard - checked {} unrun changeset(s): {} finding(s), {} blocking",
                 unrun.size(), report.findings().size(), report.blocking().size());
         if (report.hasBlocking()) {
@@ -200,7 +203,7 @@ public final class LiquibaseGuard {
         }
     }
 
-    private static MigrationScript approvals(String changelogPath, ResourceAccessor accessor, GuardConfig config) {
+    private static @Nullable MigrationScript approvals(@Nullable String changelogPath, ResourceAccessor accessor, GuardConfig config) {
         if (changelogPath == null) {
             return null;
         }

@@ -8,9 +8,11 @@ import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.migrationguard.Finding;
 import dev.opskit.migrationguard.GuardConfig;
 import dev.opskit.migrationguard.MigrationBlockedException;
+import dev.opskit.migrationguard.MigrationGuardMetrics;
 import dev.opskit.migrationguard.MigrationGuardException;
 import dev.opskit.migrationguard.Report;
 import dev.opskit.migrationguard.Rule;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -111,12 +113,17 @@ class LiquibaseGuardTest {
     @Test
     void theGateBlocksUpdateUntilApprovedAndChecksOnlyUnrunChangesets(TestDatabase db) throws Exception {
         TestDatabase target = db.server().createDatabase("liquibase_gate");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        new MigrationGuardMetrics().bindTo(meters);
+        double blocked0 = gateChecks(meters, "blocked");
+        double passed0 = gateChecks(meters, "passed");
         Files.writeString(dir.resolve("formatted.sql"), FORMATTED);
         try (Connection c = target.dataSource().getConnection()) {
             Liquibase lb = new Liquibase("formatted.sql", new DirectoryResourceAccessor(dir), new JdbcConnection(c));
             assertThatThrownBy(() -> LiquibaseGuard.update(lb, new Contexts(), new LabelExpression(), GuardConfig.ofDefaults()))
                     .isInstanceOf(MigrationBlockedException.class).hasMessageContaining("drop-column");
             assertThat(tableExists(target, "users")).as("nothing ran").isFalse();
+            assertThat(gateChecks(meters, "blocked") - blocked0).isEqualTo(1);
 
             Files.writeString(dir.resolve("opskit-approvals.txt"), "");
             Files.writeString(dir.resolve("formatted.sql"), FORMATTED.replace("ALTER TABLE users DROP COLUMN legacy;",
@@ -126,8 +133,15 @@ class LiquibaseGuardTest {
             assertThat(tableExists(target, "users")).isTrue();
             Report nothingLeft = LiquibaseGuard.checkUnrun(approved, new Contexts(), new LabelExpression(), GuardConfig.ofDefaults());
             assertThat(nothingLeft.findings()).isEmpty();
+            assertThat(gateChecks(meters, "passed") - passed0).isEqualTo(2);
+            assertThat(gateChecks(meters, "blocked") - blocked0).isEqualTo(1);
         }
         target.close();
+    }
+
+    private static double gateChecks(SimpleMeterRegistry meters, String outcome) {
+        return meters.get(MigrationGuardMetrics.CHECKS).tag("gate", "liquibase").tag("outcome", outcome)
+                .functionCounter().count();
     }
 
     private static boolean tableExists(TestDatabase db, String name) throws Exception {

@@ -42,7 +42,7 @@ public final class JsonText {
      * @param s  the string, or null
      * @return {@code sb}
      */
-    public static StringBuilder quote(StringBuilder sb, String s) {
+    public static StringBuilder quote(StringBuilder sb, @Nullable String s) {
         if (s == null) {
             return sb.append("null");
         }
@@ -78,7 +78,7 @@ public final class JsonText {
      * {@code s} as a JSON string literal with its quotes, or {@code "null"}; see
      * {@link #quote(StringBuilder, String)}.
      */
-    public static String quote(String s) {
+    public static String quote(@Nullable String s) {
         return quote(new StringBuilder(s == null ? 4 : s.length() + 2), s).toString();
     }
 

@@ -1,6 +1,7 @@
 package dev.opskit.core.internal.json;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes JSON as a stream of calls into a {@link StringBuilder}: commas and colons are placed
@@ -73,7 +74,7 @@ public final class JsonWriter {
     }
 
     /** Writes a string value, escaped, or {@code null} when {@code value} is null. */
-    public JsonWriter value(String value) {
+    public JsonWriter value(@Nullable String value) {
         comma();
         JsonText.quote(out, value);
         return this;
