@@ -31,6 +31,7 @@ import dev.opskit.jobqueue.JobQueueMetrics;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.Workers;
+import dev.opskit.migrationguard.MigrationGuardMetrics;
 import dev.opskit.migrationguard.Report;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -213,6 +214,7 @@ public final class ExampleService {
 
         new HealthMetrics(health).bindTo(meters);
         new BreakerMetrics(breakers).bindTo(meters);
+        new MigrationGuardMetrics().bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
