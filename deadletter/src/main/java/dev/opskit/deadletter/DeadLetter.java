@@ -3,6 +3,7 @@ package dev.opskit.deadletter;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One stored dead letter: a piece of work that failed for good, with everything needed to
@@ -45,24 +46,24 @@ public record DeadLetter(
         String kind,
         String payload,
         Map<String, String> headers,
-        String idempotencyKey,
-        String errorType,
-        String causeType,
-        String message,
-        String stackTrace,
+        @Nullable String idempotencyKey,
+        @Nullable String errorType,
+        @Nullable String causeType,
+        @Nullable String message,
+        @Nullable String stackTrace,
         String errorHistory,
         int attempts,
-        Instant firstFailedAt,
-        Instant lastFailedAt,
+        @Nullable Instant firstFailedAt,
+        @Nullable Instant lastFailedAt,
         Instant diedAt,
         DeadLetterReason reason,
-        String reasonDetail,
-        Long replayOf,
+        @Nullable String reasonDetail,
+        @Nullable Long replayOf,
         DeadLetterStatus status,
         int replayCount,
-        Instant lastReplayedAt,
-        String lastReplayRef,
-        String lastReplayError) {
+        @Nullable Instant lastReplayedAt,
+        @Nullable String lastReplayRef,
+        @Nullable String lastReplayError) {
 
     public DeadLetter {
         Objects.requireNonNull(source, "source must not be null");

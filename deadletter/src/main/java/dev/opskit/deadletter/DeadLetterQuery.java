@@ -2,6 +2,7 @@ package dev.opskit.deadletter;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which letters to list, count or replay, built with {@link #builder()}. Every filter is optional;
@@ -23,8 +24,9 @@ import java.util.Objects;
  * @param afterId only letters with a larger id (keyset cursor); 0 for the start
  * @param limit page size, 1 to {@link #MAX_LIMIT} (default {@link #DEFAULT_LIMIT})
  */
-public record DeadLetterQuery(String source, String kind, DeadLetterReason reason, DeadLetterStatus status,
-                              Instant diedFrom, Instant diedBefore, long afterId, int limit) {
+public record DeadLetterQuery(@Nullable String source, @Nullable String kind, @Nullable DeadLetterReason reason,
+                              @Nullable DeadLetterStatus status, @Nullable Instant diedFrom, @Nullable Instant diedBefore,
+                              long afterId, int limit) {
     /** Default page size. */
     public static final int DEFAULT_LIMIT = 50;
     /** Largest page size. */
@@ -90,7 +92,7 @@ public record DeadLetterQuery(String source, String kind, DeadLetterReason reaso
     }
 
     /** True when {@code pattern} (exact, or prefix ending in {@code *}, or null for any) matches {@code source}. */
-    public static boolean matchesSource(String pattern, String source) {
+    public static boolean matchesSource(@Nullable String pattern, String source) {
         if (pattern == null) {
             return true;
         }
@@ -102,12 +104,12 @@ public record DeadLetterQuery(String source, String kind, DeadLetterReason reaso
 
     /** Builder; not thread-safe. */
     public static final class Builder {
-        private String source;
-        private String kind;
-        private DeadLetterReason reason;
-        private DeadLetterStatus status = DeadLetterStatus.DEAD;
-        private Instant diedFrom;
-        private Instant diedBefore;
+        private @Nullable String source;
+        private @Nullable String kind;
+        private @Nullable DeadLetterReason reason;
+        private @Nullable DeadLetterStatus status = DeadLetterStatus.DEAD;
+        private @Nullable Instant diedFrom;
+        private @Nullable Instant diedBefore;
         private long afterId;
         private int limit = DEFAULT_LIMIT;
 
@@ -115,25 +117,25 @@ public record DeadLetterQuery(String source, String kind, DeadLetterReason reaso
         }
 
         /** Exact source, or a prefix ending in {@code *} ({@code jobqueue:*}); null for any. */
-        public Builder source(String source) {
+        public Builder source(@Nullable String source) {
             this.source = source;
             return this;
         }
 
         /** Exact kind; null for any. */
-        public Builder kind(String kind) {
+        public Builder kind(@Nullable String kind) {
             this.kind = kind;
             return this;
         }
 
         /** Null for any. */
-        public Builder reason(DeadLetterReason reason) {
+        public Builder reason(@Nullable DeadLetterReason reason) {
             this.reason = reason;
             return this;
         }
 
         /** Null for any status; default {@link DeadLetterStatus#DEAD}. */
-        public Builder status(DeadLetterStatus status) {
+        public Builder status(@Nullable DeadLetterStatus status) {
             this.status = status;
             return this;
         }
@@ -145,13 +147,13 @@ public record DeadLetterQuery(String source, String kind, DeadLetterReason reaso
         }
 
         /** Inclusive lower bound of {@code diedAt}; null for none. */
-        public Builder diedFrom(Instant from) {
+        public Builder diedFrom(@Nullable Instant from) {
             this.diedFrom = from;
             return this;
         }
 
         /** Exclusive upper bound of {@code diedAt}; null for none. */
-        public Builder diedBefore(Instant before) {
+        public Builder diedBefore(@Nullable Instant before) {
             this.diedBefore = before;
             return this;
         }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A dead letter to add, built with {@link #builder(String, String)}. Immutable; the builder
@@ -38,19 +39,19 @@ public final class NewDeadLetter {
     private final String kind;
     private final String payload;
     private final Map<String, String> headers;
-    private final String idempotencyKey;
-    private final String errorType;
-    private final String causeType;
-    private final String message;
-    private final String stackTrace;
+    private final @Nullable String idempotencyKey;
+    private final @Nullable String errorType;
+    private final @Nullable String causeType;
+    private final @Nullable String message;
+    private final @Nullable String stackTrace;
     private final String errorHistory;
     private final int attempts;
-    private final Instant firstFailedAt;
-    private final Instant lastFailedAt;
-    private final Instant diedAt;
+    private final @Nullable Instant firstFailedAt;
+    private final @Nullable Instant lastFailedAt;
+    private final @Nullable Instant diedAt;
     private final DeadLetterReason reason;
-    private final String reasonDetail;
-    private final Long replayOf;
+    private final @Nullable String reasonDetail;
+    private final @Nullable Long replayOf;
 
     private NewDeadLetter(Builder b) {
         this.source = b.source;
@@ -90,29 +91,29 @@ public final class NewDeadLetter {
     public String payload() { return payload; }
     public Map<String, String> headers() { return headers; }
     /** May be null. */
-    public String idempotencyKey() { return idempotencyKey; }
+    public @Nullable String idempotencyKey() { return idempotencyKey; }
     /** May be null. */
-    public String errorType() { return errorType; }
+    public @Nullable String errorType() { return errorType; }
     /** May be null. */
-    public String causeType() { return causeType; }
+    public @Nullable String causeType() { return causeType; }
     /** May be null; at most {@link #MAX_MESSAGE_CHARS}. */
-    public String message() { return message; }
+    public @Nullable String message() { return message; }
     /** May be null; at most {@link #MAX_STACK_TRACE_CHARS} plus a short marker. */
-    public String stackTrace() { return stackTrace; }
+    public @Nullable String stackTrace() { return stackTrace; }
     /** The work's earlier failures, a JSON array (one object per attempt); {@code []} unless set. */
     public String errorHistory() { return errorHistory; }
     public int attempts() { return attempts; }
     /** May be null. */
-    public Instant firstFailedAt() { return firstFailedAt; }
+    public @Nullable Instant firstFailedAt() { return firstFailedAt; }
     /** May be null. */
-    public Instant lastFailedAt() { return lastFailedAt; }
+    public @Nullable Instant lastFailedAt() { return lastFailedAt; }
     /** Null means "now" (the store's clock; the database's {@code now()} for PostgreSQL). */
-    public Instant diedAt() { return diedAt; }
+    public @Nullable Instant diedAt() { return diedAt; }
     public DeadLetterReason reason() { return reason; }
     /** May be null. */
-    public String reasonDetail() { return reasonDetail; }
+    public @Nullable String reasonDetail() { return reasonDetail; }
     /** May be null. */
-    public Long replayOf() { return replayOf; }
+    public @Nullable Long replayOf() { return replayOf; }
 
     @Override
     public String toString() {
@@ -121,10 +122,15 @@ public final class NewDeadLetter {
 
     /** Cuts {@code text} to {@code max} characters, saying how many were cut. */
     static String cap(String text, int max) {
-        if (text == null || text.length() <= max) {
+        if (text.length() <= max) {
             return text;
         }
         return text.substring(0, max) + "\n... [" + (text.length() - max) + " more characters cut]";
+    }
+
+    /** {@link #cap(String, int)}, null for null. */
+    static @Nullable String capOrNull(@Nullable String text, int max) {
+        return text == null ? null : cap(text, max);
     }
 
     /** Builder; not thread-safe. Every setter validates at once. */
@@ -133,19 +139,19 @@ public final class NewDeadLetter {
         private final String kind;
         private String payload = "{}";
         private final Map<String, String> headers = new LinkedHashMap<>();
-        private String idempotencyKey;
-        private String errorType;
-        private String causeType;
-        private String message;
-        private String stackTrace;
+        private @Nullable String idempotencyKey;
+        private @Nullable String errorType;
+        private @Nullable String causeType;
+        private @Nullable String message;
+        private @Nullable String stackTrace;
         private String errorHistory = "[]";
         private int attempts;
-        private Instant firstFailedAt;
-        private Instant lastFailedAt;
-        private Instant diedAt;
+        private @Nullable Instant firstFailedAt;
+        private @Nullable Instant lastFailedAt;
+        private @Nullable Instant diedAt;
         private DeadLetterReason reason = DeadLetterReason.OTHER;
-        private String reasonDetail;
-        private Long replayOf;
+        private @Nullable String reasonDetail;
+        private @Nullable Long replayOf;
 
         private Builder(String source, String kind) {
             this.source = requireName("source", source);
@@ -182,7 +188,7 @@ public final class NewDeadLetter {
         }
 
         /** A key a replay target can use to recognise a duplicate hand-over; null for none. */
-        public Builder idempotencyKey(String key) {
+        public Builder idempotencyKey(@Nullable String key) {
             this.idempotencyKey = key == null ? null : requireName("idempotencyKey", key);
             return this;
         }
@@ -201,32 +207,32 @@ public final class NewDeadLetter {
             error.printStackTrace(new PrintWriter(sw));
             this.errorType = error.getClass().getName();
             this.causeType = root.getClass().getName();
-            this.message = cap(error.getMessage(), MAX_MESSAGE_CHARS);
+            this.message = capOrNull(error.getMessage(), MAX_MESSAGE_CHARS);
             this.stackTrace = cap(sw.toString(), MAX_STACK_TRACE_CHARS);
             return this;
         }
 
-        /** The last error's class name, when there is no {@link Throwable} at hand. */
-        public Builder errorType(String type) {
+        /** The last error's class name, when there is no {@link Throwable} at hand; null for none. */
+        public Builder errorType(@Nullable String type) {
             this.errorType = type;
             return this;
         }
 
-        /** The root cause's class name. */
-        public Builder causeType(String type) {
+        /** The root cause's class name; null for none. */
+        public Builder causeType(@Nullable String type) {
             this.causeType = type;
             return this;
         }
 
-        /** The last error's message; capped at {@link #MAX_MESSAGE_CHARS}. */
-        public Builder message(String message) {
-            this.message = cap(message, MAX_MESSAGE_CHARS);
+        /** The last error's message; capped at {@link #MAX_MESSAGE_CHARS}; null for none. */
+        public Builder message(@Nullable String message) {
+            this.message = capOrNull(message, MAX_MESSAGE_CHARS);
             return this;
         }
 
-        /** A stack trace as text; capped at {@link #MAX_STACK_TRACE_CHARS}. */
-        public Builder stackTrace(String stackTrace) {
-            this.stackTrace = cap(stackTrace, MAX_STACK_TRACE_CHARS);
+        /** A stack trace as text; capped at {@link #MAX_STACK_TRACE_CHARS}; null for none. */
+        public Builder stackTrace(@Nullable String stackTrace) {
+            this.stackTrace = capOrNull(stackTrace, MAX_STACK_TRACE_CHARS);
             return this;
         }
 
@@ -263,19 +269,19 @@ public final class NewDeadLetter {
         }
 
         /** When the first attempt failed; null for unknown. */
-        public Builder firstFailedAt(Instant at) {
+        public Builder firstFailedAt(@Nullable Instant at) {
             this.firstFailedAt = at;
             return this;
         }
 
         /** When the last attempt failed; null for unknown. */
-        public Builder lastFailedAt(Instant at) {
+        public Builder lastFailedAt(@Nullable Instant at) {
             this.lastFailedAt = at;
             return this;
         }
 
         /** When the work died; null (default) for the time it is added. */
-        public Builder diedAt(Instant at) {
+        public Builder diedAt(@Nullable Instant at) {
             this.diedAt = at;
             return this;
         }
@@ -286,15 +292,15 @@ public final class NewDeadLetter {
             return this;
         }
 
-        /** Why it died, with free text (capped at {@link #MAX_MESSAGE_CHARS}). */
-        public Builder reason(DeadLetterReason reason, String detail) {
+        /** Why it died, with free text (capped at {@link #MAX_MESSAGE_CHARS}; null for none). */
+        public Builder reason(DeadLetterReason reason, @Nullable String detail) {
             reason(reason);
-            this.reasonDetail = cap(detail, MAX_MESSAGE_CHARS);
+            this.reasonDetail = capOrNull(detail, MAX_MESSAGE_CHARS);
             return this;
         }
 
         /** The id of the dead letter whose replay produced this work; null (default) for none. */
-        public Builder replayOf(Long letterId) {
+        public Builder replayOf(@Nullable Long letterId) {
             if (letterId != null && letterId <= 0) {
                 throw new IllegalArgumentException("replayOf must be a positive letter id, but was " + letterId);
             }

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class PostgresDeadLetterStore implements DeadLetterStore, MeteredSt
     private final Duration purgePause;
     private final TargetRegistry targets = new TargetRegistry();
     private final DeadLetterMeters metrics = new DeadLetterMeters();
-    private ScheduledExecutorService metricsRefresher; // guarded by this; started by the first DeadLetterMetrics binding
+    private @Nullable ScheduledExecutorService metricsRefresher; // guarded by this; started by the first DeadLetterMetrics binding
     private final AtomicBoolean refreshWarned = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -145,16 +146,16 @@ public final class PostgresDeadLetterStore implements DeadLetterStore, MeteredSt
             ps.setString(3, letter.payload());
             ps.setString(4, HeadersJson.stringMap(StoreSql.clean(letter.headers())));
             ps.setString(5, letter.idempotencyKey());
-            ps.setString(6, StoreSql.clean(letter.errorType()));
-            ps.setString(7, StoreSql.clean(letter.causeType()));
-            ps.setString(8, StoreSql.clean(letter.message()));
-            ps.setString(9, StoreSql.clean(letter.stackTrace()));
+            ps.setString(6, StoreSql.cleanOrNull(letter.errorType()));
+            ps.setString(7, StoreSql.cleanOrNull(letter.causeType()));
+            ps.setString(8, StoreSql.cleanOrNull(letter.message()));
+            ps.setString(9, StoreSql.cleanOrNull(letter.stackTrace()));
             ps.setInt(10, letter.attempts());
-            Jdbc.setInstant(ps, 11, letter.firstFailedAt());
-            Jdbc.setInstant(ps, 12, letter.lastFailedAt());
-            Jdbc.setInstant(ps, 13, letter.diedAt());
+            setInstant(ps, 11, letter.firstFailedAt());
+            setInstant(ps, 12, letter.lastFailedAt());
+            setInstant(ps, 13, letter.diedAt());
             ps.setString(14, letter.reason().code());
-            ps.setString(15, StoreSql.clean(letter.reasonDetail()));
+            ps.setString(15, StoreSql.cleanOrNull(letter.reasonDetail()));
             if (letter.replayOf() == null) {
                 ps.setNull(16, Types.BIGINT);
             } else {
@@ -171,6 +172,18 @@ public final class PostgresDeadLetterStore implements DeadLetterStore, MeteredSt
             return id;
         } catch (SQLException e) {
             throw new DeadLetterException(name + " - could not add a dead letter from '" + letter.source() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link Jdbc#setInstant}, which binds SQL NULL for null too; but core does not declare its
+     * parameter {@code @Nullable}, so null is handled here.
+     */
+    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            Jdbc.setInstant(ps, index, instant);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.opskit.deadletter;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a replay-all run replays and how fast, built with {@link #builder()}.
@@ -48,8 +49,8 @@ public record ReplayAllRequest(DeadLetterQuery filter, double ratePerSecond, boo
             return this;
         }
 
-        /** Shortcut for a filter on source only: exact or prefix ending in {@code *}. */
-        public Builder source(String source) {
+        /** Shortcut for a filter on source only: exact or prefix ending in {@code *}; null for any. */
+        public Builder source(@Nullable String source) {
             this.filter = filter.toBuilder().source(source).build();
             return this;
         }

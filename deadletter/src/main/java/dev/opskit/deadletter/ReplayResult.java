@@ -1,6 +1,7 @@
 package dev.opskit.deadletter;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of replaying one letter.
@@ -11,7 +12,8 @@ import java.util.Objects;
  * @param detail why it failed or was refused (for example {@code no replay target registered for source 'webhook:x'}); null on success
  * @param reference what the target returned (for example the new job's id); null unless replayed
  */
-public record ReplayResult(long id, String source, ReplayOutcome outcome, String detail, String reference) {
+public record ReplayResult(long id, @Nullable String source, ReplayOutcome outcome, @Nullable String detail,
+                           @Nullable String reference) {
     public ReplayResult {
         Objects.requireNonNull(outcome, "outcome must not be null");
     }

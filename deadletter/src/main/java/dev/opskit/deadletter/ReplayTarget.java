@@ -1,6 +1,7 @@
 package dev.opskit.deadletter;
 
 import java.sql.Connection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where replayed letters of a source go: the job queue enqueues a new job, an application might
@@ -45,7 +46,7 @@ public interface ReplayTarget {
      * @throws Exception to refuse or fail: the letter stays waiting, the replay counts as failed and the
      *                   exception's message is kept as {@link DeadLetter#lastReplayError()}
      */
-    String accept(Connection tx, DeadLetter letter) throws Exception;
+    @Nullable String accept(@Nullable Connection tx, DeadLetter letter) throws Exception;
 
     /**
      * True when everything this target does goes through {@code tx}, so rolling the transaction back
@@ -66,7 +67,7 @@ public interface ReplayTarget {
         java.util.Objects.requireNonNull(target, "target must not be null");
         return new ReplayTarget() {
             @Override
-            public String accept(Connection tx, DeadLetter letter) throws Exception {
+            public @Nullable String accept(@Nullable Connection tx, DeadLetter letter) throws Exception {
                 return target.accept(tx, letter);
             }
 

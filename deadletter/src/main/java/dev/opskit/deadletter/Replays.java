@@ -195,13 +195,16 @@ final class Replays {
             startThread(handle, () -> dryRun(request, handle));
             return handle;
         }
-        Connection lock = null;
+        Connection lock;
         try {
             lock = sql.dataSource().getConnection();
+        } catch (SQLException e) {
+            throw new DeadLetterException(sql.name() + " - could not start a replay-all run: " + e.getMessage(), e);
+        }
+        try {
             RunHandle handle = claimRun(lock, request);
-            Connection lockConnection = lock;
             activeRuns.put(handle.runId(), handle);
-            startThread(handle, () -> runAll(request, handle, lockConnection));
+            startThread(handle, () -> runAll(request, handle, lock));
             return handle;
         } catch (SQLException e) {
             Jdbc.closeQuietly(lock);

@@ -9,6 +9,8 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,17 +64,18 @@ final class Retention {
         if (maxLetters < 0) {
             throw new IllegalArgumentException("maxLetters must be 0 or more, but was " + maxLetters);
         }
-        Long threshold = sql.withConnection("find the cap threshold", c -> {
+        OptionalLong found = sql.withConnection("find the cap threshold", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.q("SELECT id FROM {s}.dead_letters ORDER BY id DESC OFFSET ? LIMIT 1"))) {
                 ps.setLong(1, maxLetters);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : null;
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
                 }
             }
         });
-        if (threshold == null) {
+        if (found.isEmpty()) {
             return 0;
         }
+        long threshold = found.getAsLong();
         String statement = sql.q("""
                 WITH doomed AS (
                     SELECT id FROM {s}.dead_letters WHERE id <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
@@ -82,17 +85,18 @@ final class Retention {
     }
 
     boolean delete(long id) {
-        String source = sql.withConnection("delete letter " + id, c -> {
+        Optional<String> deleted = sql.withConnection("delete letter " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.q("DELETE FROM {s}.dead_letters WHERE id = ? RETURNING source"))) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
                 }
             }
         });
-        if (source == null) {
+        if (deleted.isEmpty()) {
             return false;
         }
+        String source = deleted.get();
         metrics.removed("manual", 1);
         log.info("{} - removed letter {} from '{}' (cause manual)", sql.name(), id, source);
         return true;

@@ -1,6 +1,7 @@
 package dev.opskit.deadletter;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts of one source.
@@ -10,5 +11,5 @@ import java.time.Instant;
  * @param replayed letters with status {@link DeadLetterStatus#REPLAYED} not yet cleaned up
  * @param oldestWaitingDiedAt {@code diedAt} of the oldest waiting letter; null when none waits
  */
-public record SourceStats(String source, long waiting, long replayed, Instant oldestWaitingDiedAt) {
+public record SourceStats(String source, long waiting, long replayed, @Nullable Instant oldestWaitingDiedAt) {
 }

@@ -12,7 +12,9 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the store's parts (the store, {@link Replays}, {@link Retention}) share: the data source and
@@ -100,7 +102,12 @@ final class StoreSql {
 
     /** PostgreSQL text cannot hold NUL characters; they become U+FFFD. */
     static String clean(String s) {
-        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+        return s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+    }
+
+    /** {@link #clean(String)}, null for null. */
+    static @Nullable String cleanOrNull(@Nullable String s) {
+        return s == null ? null : clean(s);
     }
 
     static Map<String, String> clean(Map<String, String> m) {
@@ -127,7 +134,7 @@ final class StoreSql {
                 rs.getInt("attempts"),
                 Jdbc.instant(rs, "first_failed_at"),
                 Jdbc.instant(rs, "last_failed_at"),
-                Jdbc.instant(rs, "died_at"),
+                Objects.requireNonNull(Jdbc.instant(rs, "died_at"), "died_at is NOT NULL"),
                 DeadLetterReason.fromCode(rs.getString("reason")),
                 rs.getString("reason_detail"),
                 replayOfOrNull,

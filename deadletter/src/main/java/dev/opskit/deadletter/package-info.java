@@ -11,4 +11,7 @@
  * <p>Nulls: public methods reject null arguments with {@link java.lang.NullPointerException} naming
  * the argument, unless their Javadoc says null is allowed; record fields that may be absent say so.
  */
+@NullMarked
 package dev.opskit.deadletter;
+
+import org.jspecify.annotations.NullMarked;

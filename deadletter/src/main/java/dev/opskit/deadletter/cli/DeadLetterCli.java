@@ -29,9 +29,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -197,14 +199,17 @@ public final class DeadLetterCli implements Command {
         return ds;
     }
 
-    /** The URL with any password replaced by {@code ***}. */
-    static String mask(String url) {
+    /** The URL with any password replaced by {@code ***}; null for null. */
+    static @Nullable String mask(@Nullable String url) {
         return DatabaseUrl.redact(url);
     }
 
-    /** {@code text} with every password of {@code url} (and of its JDBC form) replaced by {@code ***}. */
-    static String redact(String text, String url) {
-        return DatabaseUrl.redact(text, url);
+    /**
+     * {@code text} with every password of {@code url} (and of its JDBC form) replaced by {@code ***};
+     * {@code text} as it is when either is null (no message, or no URL yet).
+     */
+    static @Nullable String redact(@Nullable String text, @Nullable String url) {
+        return text == null || url == null ? text : DatabaseUrl.redact(text, url);
     }
 
     static Duration age(String option, String text) {
@@ -270,11 +275,12 @@ public final class DeadLetterCli implements Command {
             return values.containsKey(name);
         }
 
-        String value(String name) {
+        @Nullable String value(String name) {
             return values.get(name);
         }
 
-        String command() {
+        /** The command, null when none was given ({@link #validate()} rejects that). */
+        @Nullable String command() {
             return positional.isEmpty() ? null : positional.get(0);
         }
 
@@ -319,14 +325,15 @@ public final class DeadLetterCli implements Command {
         }
 
         int run() {
-            return switch (a.command()) {
+            String command = Objects.requireNonNull(a.command(), "validate() ran before the store was opened");
+            return switch (command) {
                 case "list" -> list();
                 case "show" -> show();
                 case "replay" -> a.flag("--all") ? replayAll() : replay();
                 case "cleanup" -> cleanup();
                 case "purge" -> purge();
                 case "stats" -> stats();
-                default -> throw new UsageException("unknown command '" + a.command() + "'");
+                default -> throw new UsageException("unknown command '" + command + "'");
             };
         }
 
@@ -734,7 +741,7 @@ public final class DeadLetterCli implements Command {
             sb.append('}');
         }
 
-        private static String str(Instant t) {
+        private static @Nullable String str(@Nullable Instant t) {
             return t == null ? null : t.toString();
         }
     }

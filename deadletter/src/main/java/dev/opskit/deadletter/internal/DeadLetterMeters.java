@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records one store's dead-letter meters on a composite registry that {@link DeadLetterMetrics}
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DeadLetterMeters {
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final AtomicReference<Double> oldestAgeSeconds = new AtomicReference<>(0.0);
-    private volatile MultiGauge size;
+    private volatile @Nullable MultiGauge size; // set by the first bind, before enabled
     private volatile boolean enabled;
 
     /**
@@ -86,7 +88,7 @@ public final class DeadLetterMeters {
                 oldest = s.oldestWaitingDiedAt();
             }
         }
-        size.register(rows, true);
+        Objects.requireNonNull(size, "bind sets size before enabled").register(rows, true);
         oldestAgeSeconds.set(oldest == null ? 0.0 : Math.max(0, (now.toEpochMilli() - oldest.toEpochMilli()) / 1000.0));
     }
 }

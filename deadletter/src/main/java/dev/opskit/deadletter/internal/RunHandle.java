@@ -4,6 +4,7 @@ import dev.opskit.deadletter.ReplayAllRun;
 import dev.opskit.deadletter.ReplayProgress;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shared {@link ReplayAllRun} handle: the running loop updates it, callers read it. All state
@@ -16,7 +17,7 @@ public final class RunHandle implements ReplayAllRun {
     private long failed;
     private long skipped;
     private ReplayProgress.State state = ReplayProgress.State.RUNNING;
-    private Throwable error;
+    private @Nullable Throwable error;
     private volatile boolean cancelRequested;
 
     public RunHandle(long runId, long total, long done, long failed) {
@@ -49,8 +50,11 @@ public final class RunHandle implements ReplayAllRun {
         failed += failedDelta;
     }
 
-    /** Ends the run; letters of the snapshot neither done nor failed count as skipped when it finished. */
-    public synchronized void end(ReplayProgress.State endState, Throwable cause) {
+    /**
+     * Ends the run; letters of the snapshot neither done nor failed count as skipped when it finished.
+     * {@code cause}: the error that stopped a FAILED run; null otherwise.
+     */
+    public synchronized void end(ReplayProgress.State endState, @Nullable Throwable cause) {
         if (endState == ReplayProgress.State.FINISHED) {
             skipped = Math.max(0, total - done - failed);
         }

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +98,9 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore, MeteredSt
         return new ArrayList<>(letters.values());
     }
 
+    /** Adds at once; {@code tx} is ignored and may be null. */
     @Override
-    public long add(Connection tx, NewDeadLetter letter) {
+    public long add(@Nullable Connection tx, NewDeadLetter letter) {
         return add(letter);
     }
 
@@ -229,8 +231,8 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore, MeteredSt
         return true;
     }
 
-    private static DeadLetter with(DeadLetter l, DeadLetterStatus status, int replayCount, Instant lastReplayedAt,
-                                   String ref, String error) {
+    private static DeadLetter with(DeadLetter l, DeadLetterStatus status, int replayCount, @Nullable Instant lastReplayedAt,
+                                   @Nullable String ref, @Nullable String error) {
         return new DeadLetter(l.id(), l.source(), l.kind(), l.payload(), l.headers(), l.idempotencyKey(), l.errorType(),
                 l.causeType(), l.message(), l.stackTrace(), l.errorHistory(), l.attempts(), l.firstFailedAt(), l.lastFailedAt(), l.diedAt(),
                 l.reason(), l.reasonDetail(), l.replayOf(), status, replayCount, lastReplayedAt, ref, error);
@@ -286,7 +288,9 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore, MeteredSt
     public long cleanupReplayed(Duration olderThan) {
         requireAge("olderThan", olderThan);
         Instant cutoff = clock.instant().minus(olderThan);
-        return remove("cleanup", l -> l.status() == DeadLetterStatus.REPLAYED && !l.lastReplayedAt().isAfter(cutoff));
+        // a replayed letter always has lastReplayedAt here; the null check is the SQL's (NULL <= cutoff is not true)
+        return remove("cleanup", l -> l.status() == DeadLetterStatus.REPLAYED && l.lastReplayedAt() != null
+                && !l.lastReplayedAt().isAfter(cutoff));
     }
 
     @Override

@@ -31,9 +31,9 @@ class ExampleController {
 
     /** Places orders with their jobs in one transaction; {@code fail=true} rolls both back (answer 409). */
     @PostMapping("/orders")
-    ResponseEntity<Map<String, Object>> place(@RequestParam(defaultValue = "1") int count,
-                                              @RequestParam(defaultValue = "false") boolean fail,
-                                              @RequestParam(defaultValue = "alice") String customer) {
+    ResponseEntity<Map<String, Object>> place(@RequestParam(name = "count", defaultValue = "1") int count,
+                                              @RequestParam(name = "fail", defaultValue = "false") boolean fail,
+                                              @RequestParam(name = "customer", defaultValue = "alice") String customer) {
         try {
             List<Long> ids = orders.place(customer, count, fail);
             return ResponseEntity.ok(Map.of("placed", ids.size(), "jobIds", ids));

@@ -107,7 +107,7 @@ class ExampleDatabase {
             } catch (IOException e) {
                 throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
             }
-            if (directory != null) {
+            if (directory != null && Files.exists(directory)) {
                 try (Stream<Path> files = Files.walk(directory)) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 } catch (IOException e) {

@@ -29,7 +29,7 @@ class ExampleJobs {
             long orderId = json.readTree(ctx.payload()).path("orderId").asLong();
             breakers.call("email", Duration.ofSeconds(10), () -> {
                 Thread.sleep(millis); // the e-mail provider's latency
-                return null;
+                return Boolean.TRUE;
             });
             jdbc.update("UPDATE orders SET confirmed_at = now() WHERE id = ?", orderId);
             CONFIRMED.incrementAndGet();

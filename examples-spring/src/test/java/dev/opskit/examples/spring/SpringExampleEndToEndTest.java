@@ -85,7 +85,7 @@ class SpringExampleEndToEndTest {
         assertThat(totalJobs(after)).as("no job of the rolled-back transaction").isEqualTo(totalJobs(before)).isEqualTo(3);
 
         String metrics = get("/actuator/prometheus").body();
-        assertThat(metrics).contains("opskit_jobs_enqueued_total", "opskit_jobs_completed_total", "opskit_health_check_status",
+        assertThat(metrics).contains("opskit_jobs_enqueued_jobs_total", "opskit_jobs_completed_jobs_total", "opskit_health_check_status",
                 "opskit_circuitbreaker_state", "opskit_deadletter_oldest_age_seconds");
 
         // SIGTERM while confirmations run (3 s each, 4 workers)
