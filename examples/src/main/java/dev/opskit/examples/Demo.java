@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ final class Demo {
         return providers;
     }
 
-    SimulatedProvider provider(String name) {
+    @Nullable SimulatedProvider provider(String name) {
         return providers.get(name);
     }
 
@@ -179,7 +180,7 @@ final class Demo {
      * queue turns into a postponement that spends no attempt.
      */
     private void callProvider(String name, Duration timeout, JobContext ctx) throws Exception {
-        SimulatedProvider provider = providers.get(name);
+        SimulatedProvider provider = java.util.Objects.requireNonNull(providers.get(name), name);
         ProviderBreaker breaker = breakers.get(name);
         String request = ctx.job().kind() + " order " + orderId(ctx.payload());
         try {

@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +137,7 @@ final class DemoEndpoints {
     }
 
     private EndpointResponse provider(String name, SimulatedProvider.Mode mode) {
-        SimulatedProvider provider = demo.provider(name);
+        SimulatedProvider provider = Objects.requireNonNull(demo.provider(name), name);
         SimulatedProvider.Mode before = provider.mode();
         provider.set(mode);
         log.info("demo: provider {} is now {} (was {})", name, mode, before);
@@ -250,7 +252,7 @@ final class DemoEndpoints {
         return out;
     }
 
-    private static Map<String, Object> counts(String queue, QueueCounts c) {
+    private static Map<String, Object> counts(String queue, @Nullable QueueCounts c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("available", c == null ? 0 : c.available());
         m.put("running", c == null ? 0 : c.running());

@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +43,15 @@ final class ExampleDatabase implements AutoCloseable {
     static final int DEFAULT_EMBEDDED_PORT = 54329;
     private static final Logger log = LoggerFactory.getLogger(ExampleDatabase.class);
 
-    private final EmbeddedPostgres embedded;
-    private final Path dataDirectory;
+    private final @Nullable EmbeddedPostgres embedded;
+    private final @Nullable Path dataDirectory;
     private final String jdbcUrl;
     private final HikariDataSource pool;
-    private final AtomicBoolean embeddedClosedFlag;
+    private final @Nullable AtomicBoolean embeddedClosedFlag;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ExampleDatabase(EmbeddedPostgres embedded, Path dataDirectory, String jdbcUrl, MeterRegistry meters) {
+    private ExampleDatabase(@Nullable EmbeddedPostgres embedded, @Nullable Path dataDirectory, String jdbcUrl,
+                            @Nullable MeterRegistry meters) {
         this.embedded = embedded;
         this.dataDirectory = dataDirectory;
         this.jdbcUrl = jdbcUrl;
@@ -177,7 +179,9 @@ final class ExampleDatabase implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("could not stop the embedded PostgreSQL cleanly", e);
             }
-            deleteRecursively(dataDirectory);
+            if (dataDirectory != null) {
+                deleteRecursively(dataDirectory);
+            }
             log.info("embedded PostgreSQL on port {} stopped, {} removed", embedded.getPort(), dataDirectory);
         }
     }
@@ -188,7 +192,7 @@ final class ExampleDatabase implements AutoCloseable {
      *
      * @return the flag, to re-arm it in {@link #close()}; null when that was not possible
      */
-    private static AtomicBoolean disarmShutdownHook(EmbeddedPostgres pg) {
+    private static @Nullable AtomicBoolean disarmShutdownHook(EmbeddedPostgres pg) {
         try {
             Field f = EmbeddedPostgres.class.getDeclaredField("closed");
             f.setAccessible(true);

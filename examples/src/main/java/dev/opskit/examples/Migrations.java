@@ -19,6 +19,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The example's own migrations: {@code classpath:db/migration}, plus the directory named by
@@ -33,9 +34,9 @@ final class Migrations {
     static final GuardConfig GUARD_CONFIG = GuardConfig.custom().assumeInTransaction(true).build();
 
     private final Path classpathDirectory;
-    private final Path extraDirectory;
+    private final @Nullable Path extraDirectory;
 
-    private Migrations(Path classpathDirectory, Path extraDirectory) {
+    private Migrations(Path classpathDirectory, @Nullable Path extraDirectory) {
         this.classpathDirectory = classpathDirectory;
         this.extraDirectory = extraDirectory;
     }
@@ -45,7 +46,7 @@ final class Migrations {
      * @throws IllegalArgumentException when the extra directory does not exist, naming it
      */
     static Migrations locate(String extraDirectory) throws IOException {
-        Path extra = null;
+        @Nullable Path extra = null;
         if (extraDirectory != null && !extraDirectory.isBlank()) {
             extra = Path.of(extraDirectory).toAbsolutePath().normalize();
             if (!Files.isDirectory(extra)) {

@@ -3,7 +3,6 @@ package dev.opskit.examples;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A stand-in for an external provider (an e-mail API, OpenAI): answers after a short latency, or
@@ -22,7 +21,7 @@ final class SimulatedProvider {
 
     private final String name;
     private final Duration latency;
-    private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.HEALTHY);
+    private volatile Mode mode = Mode.HEALTHY;
     private final AtomicLong calls = new AtomicLong();
 
     SimulatedProvider(String name, Duration latency) {
@@ -35,11 +34,11 @@ final class SimulatedProvider {
     }
 
     Mode mode() {
-        return mode.get();
+        return mode;
     }
 
     void set(Mode newMode) {
-        mode.set(newMode);
+        mode = newMode;
     }
 
     long calls() {
@@ -55,7 +54,7 @@ final class SimulatedProvider {
     int call(String request) throws IOException, InterruptedException {
         calls.incrementAndGet();
         Thread.sleep(latency.toMillis());
-        return switch (mode.get()) {
+        return switch (mode) {
             case HEALTHY -> 200;
             case ERROR_503 -> 503;
             case DOWN -> throw new IOException(name + " is unreachable (simulated outage) for request " + request);

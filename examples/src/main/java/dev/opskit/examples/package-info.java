@@ -3,4 +3,7 @@
  * job queue with breakers, dead letters, migration-guard at start-up) on an embedded PostgreSQL
  * when {@code DATABASE_URL} is not set. Started by the README's first command.
  */
+@NullMarked
 package dev.opskit.examples;
+
+import org.jspecify.annotations.NullMarked;

@@ -32,6 +32,16 @@ public final class JobQueueMetrics implements MeterBinder {
     /** Counter, tag {@code queue}: jobs whose lease expired and that the maintenance leader returned to the queue or sent to the dead letters. */
     public static final String RESCUED = "opskit.jobs.rescued";
 
+    /** Counter, tag {@code outcome} = clean | unclean: graceful shutdowns of the workers in this process (see {@link #UNCLEAN_DRAINS}). */
+    public static final String DRAINS = "opskit.jobs.drains";
+    /**
+     * Gauge: graceful shutdowns of any worker on this schema, in the last hour, that were not clean
+     * ({@link DrainReport#clean()} false) or interrupted running jobs at the soft deadline. Read from the
+     * table {@code drains} by every running instance, so it outlives the process that drained (whose own
+     * {@link #DRAINS} counter usually dies before the next scrape).
+     */
+    public static final String UNCLEAN_DRAINS = "opskit.jobs.drains.unclean";
+
     private final PostgresJobQueue queue;
 
     /** The metrics of {@code queue} and of the workers built on it. */

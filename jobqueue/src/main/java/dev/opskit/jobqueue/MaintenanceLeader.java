@@ -36,6 +36,10 @@ final class MaintenanceLeader {
     // and at least 1/50 of the live rows: a vacuum's cost grows with the table, the claims' cost with the dead
     // entries in front of them (burn-down of 200,000: with 1/10 a claim cost 0.293 ms, with no ratio 0.246 ms)
     private static final long VACUUM_LIVE_DIVISOR = 50;
+    /** The window of {@code opskit.jobs.drains.unclean}: long enough for an alert to see a deploy's drains. */
+    static final Duration UNCLEAN_DRAIN_WINDOW = Duration.ofHours(1);
+    /** How long drain records are kept for {@code opskit jobs drains}. */
+    static final Duration DRAIN_RETENTION = Duration.ofDays(30);
     /** Between maintenance runs the leader checks this often whether the hot table needs a vacuum. */
     private static final long VACUUM_CHECK_MS = 250;
 
@@ -109,6 +113,7 @@ final class MaintenanceLeader {
                     nextSample = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                     try (Connection c = dataSource.getConnection()) {
                         metrics.sample(queues, store.counts(c, false));
+                        metrics.sampleUncleanDrains(store.uncleanDrains(c, UNCLEAN_DRAIN_WINDOW));
                     }
                 }
                 failures = 0;
@@ -181,6 +186,7 @@ final class MaintenanceLeader {
                 break;
             }
         }
+        store.pruneDrains(c, DRAIN_RETENTION);
     }
 
     /** Expired leases with no attempts left: to the dead letters, each in its own transaction. */

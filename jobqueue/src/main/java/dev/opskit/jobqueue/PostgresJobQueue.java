@@ -37,7 +37,8 @@ import java.util.Optional;
  */
 public final class PostgresJobQueue implements JobQueue {
     /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
-    public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql");
+    public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql",
+            "V2__record_drains.sql");
     /** How long finished jobs are kept by default: one hour. */
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
 
@@ -259,6 +260,29 @@ public final class PostgresJobQueue implements JobQueue {
             return store.stuck(c, runningLongerThan, limit);
         } catch (SQLException e) {
             throw failed("query stuck jobs", e);
+        }
+    }
+
+    /**
+     * The graceful shutdowns of workers on this schema that ended within {@code within}, newest
+     * first, at most {@code limit}: whether the last deploy drained cleanly, after its processes are
+     * gone. Kept for 30 days (pruned by the maintenance leader).
+     *
+     * @param within positive
+     * @param limit at least 1
+     */
+    public List<DrainRecord> drains(Duration within, int limit) {
+        Objects.requireNonNull(within, "within must not be null");
+        if (within.isNegative() || within.isZero()) {
+            throw new IllegalArgumentException("within must be positive, but was " + within);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, but was " + limit);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return store.drains(c, within, limit);
+        } catch (SQLException e) {
+            throw failed("list drains", e);
         }
     }
 

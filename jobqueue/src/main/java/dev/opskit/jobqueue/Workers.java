@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -106,12 +108,18 @@ public final class Workers implements AutoCloseable {
     private final NotifyListener listener;
     private final MaintenanceLeader maintainer;
     private final Drain drain;
+    private final DataSource dataSource;
+    private final PgStore store;
+    private final Metrics metrics;
     private volatile DrainReport lastDrainReport;
 
     private Workers(Builder b, Map<String, Handler> handlers) {
         DataSource dataSource = b.queue.dataSource();
         PgStore store = b.queue.store();
         Metrics metrics = b.queue.metrics();
+        this.dataSource = dataSource;
+        this.store = store;
+        this.metrics = metrics;
         this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
         this.schema = store.schema();
         this.pollInterval = b.pollInterval;
@@ -217,6 +225,7 @@ public final class Workers implements AutoCloseable {
         DrainReport report = counts.report(start, clean);
         if (drains) {
             lastDrainReport = report;
+            record(report);
         }
         return report;
     }
@@ -256,12 +265,27 @@ public final class Workers implements AutoCloseable {
         boolean clean = drainUntil(deadlineIn(timeLeft));
         DrainReport r = counts.report(start, clean);
         lastDrainReport = r;
+        record(r);
         String line = "{} - drain report: finished={} handedBack={} interrupted={} took={}ms clean={}";
         Object[] args = {workerId, r.finished(), r.handedBack(), r.interrupted(), r.took().toMillis(), r.clean()};
         if (clean) {
             log.info(line, args);
         } else {
             log.warn(line, args);
+        }
+    }
+
+    /**
+     * Counts the drain and stores it in {@code drains}, where the other instances see it after this
+     * process is gone ({@link JobQueueMetrics#UNCLEAN_DRAINS}, {@code opskit jobs drains}).
+     */
+    private void record(DrainReport r) {
+        metrics.drained(r.clean());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            store.recordDrain(c, workerId, r.clean(), r.finished(), r.handedBack(), r.interrupted(), r.took().toMillis());
+        } catch (SQLException | RuntimeException e) {
+            log.warn("{} - could not record the drain report in {}.drains: {}", workerId, store.schema(), e.toString());
         }
     }
 

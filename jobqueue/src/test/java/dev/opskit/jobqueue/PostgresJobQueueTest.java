@@ -237,6 +237,59 @@ class PostgresJobQueueTest {
     }
 
     @Test
+    void everyDrainIsStoredAndAnUncleanOneShowsOnTheOtherInstancesGaugeAndFailsTheCommandLine() throws Exception {
+        db.execute("TRUNCATE opskit.drains");
+        Workers.builder(queue).workerId("clean-drain").queue("default", 1).pollInterval(Duration.ofMillis(20))
+                .handler("noop", ctx -> { }).start().shutdown(Duration.ofSeconds(5));
+        queue.enqueue(JobRequest.of("stubborn", "{}"));
+        Workers unclean = Workers.builder(queue).workerId("unclean-drain").queue("default", 1).pollInterval(Duration.ofMillis(20))
+                .handler("stubborn", ctx -> {
+                    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4);
+                    while (System.nanoTime() < until) {
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException ignored) {
+                            // ignores interrupts, so the drain reaches its hard deadline
+                        }
+                    }
+                }).start();
+        await("the stubborn job runs", () -> queue.counts().stream().anyMatch(c -> c.running() == 1));
+
+        assertThat(unclean.shutdown(Duration.ofSeconds(1)).clean()).isFalse();
+
+        List<DrainRecord> drains = queue.drains(Duration.ofHours(1), 10);
+        assertThat(drains).extracting(DrainRecord::workerId).containsExactly("unclean-drain", "clean-drain");
+        assertThat(drains.get(0).clean()).isFalse();
+        assertThat(drains.get(0).interrupted()).isEqualTo(1);
+        assertThat(drains.get(0).handedBack()).isEqualTo(1);
+        assertThat(drains.get(1).clean()).isTrue();
+        assertThat(drains.get(1).finished()).isZero();
+
+        // the process that drained is gone in real life: another instance publishes what it stored
+        PostgresJobQueue observed = PostgresJobQueue.builder(db.dataSource()).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new JobQueueMetrics(observed).bindTo(registry);
+        Workers observer = Workers.builder(observed).workerId("observer").queue("elsewhere", 1)
+                .maintenanceInterval(Duration.ofMillis(100)).handler("noop", ctx -> { }).start();
+        try {
+            await("the unclean drain on the observer's gauge", () -> registry.find(JobQueueMetrics.UNCLEAN_DRAINS).gauge() != null
+                    && registry.get(JobQueueMetrics.UNCLEAN_DRAINS).gauge().value() == 1.0);
+        } finally {
+            observer.shutdown(Duration.ofSeconds(5));
+        }
+        assertThat(registry.get(JobQueueMetrics.DRAINS).tag("outcome", "clean").counter().count())
+                .as("the observer's own drain, counted in its process").isEqualTo(1.0);
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int rc = new dev.opskit.jobqueue.cli.JobQueueCli().run(List.of("--url", db.jdbcUrl(), "drains", "--since", "1h"), java.util.Map.of(),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+        String listing = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(rc).as("exit 1: a drain was not clean\n" + listing).isEqualTo(1);
+        assertThat(listing.lines().filter(l -> l.contains("unclean-drain"))).singleElement().asString().contains(" NO ");
+        assertThat(listing).contains("observer", "clean-drain");
+    }
+
+    @Test
     void aRunAtInThePastMeansNow() {
         long id = queue.enqueue(JobRequest.builder("k").runAt(Instant.parse("2001-01-01T00:00:00Z")).build()).jobId();
         Job job = queue.get(id).orElseThrow();

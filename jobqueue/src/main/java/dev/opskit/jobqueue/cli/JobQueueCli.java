@@ -6,6 +6,7 @@ import dev.opskit.core.cli.Command;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.jobqueue.DrainRecord;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
@@ -40,6 +41,10 @@ public final class JobQueueCli implements Command {
                                           jobs running for longer than AGE (default 10m), oldest
                                           first, at most N (default 100)
               cancel ID                   cancel a waiting job (a running job is not touched)
+              drains [--since AGE] [--limit N]
+                                          graceful shutdowns of workers that finished within AGE
+                                          (default 24h), newest first, at most N (default 100):
+                                          was the last deploy clean? exit 1 when one was not
 
             options:
               --url URL      jdbc:postgresql://host:port/db?user=..&password=.. or
@@ -53,8 +58,8 @@ public final class JobQueueCli implements Command {
             """;
 
     private static final Set<String> FLAGS = Set.of("--json", "--help", "-h");
-    private static final Set<String> VALUED = Set.of("--url", "--schema", "--older-than", "--limit");
-    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel");
+    private static final Set<String> VALUED = Set.of("--url", "--schema", "--older-than", "--limit", "--since");
+    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel", "drains");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public JobQueueCli() {
@@ -67,7 +72,7 @@ public final class JobQueueCli implements Command {
 
     @Override
     public String summary() {
-        return "counts|show|stuck|cancel: the job queue in PostgreSQL ($DATABASE_URL or --url)";
+        return "counts|show|stuck|cancel|drains: the job queue in PostgreSQL ($DATABASE_URL or --url)";
     }
 
     @Override
@@ -88,8 +93,15 @@ public final class JobQueueCli implements Command {
             List<String> operands = positional.subList(1, positional.size());
             Duration olderThan = Args.age("--older-than", a.value("--older-than", "10m"));
             int limit = (int) Math.min(Args.number("--limit", a.value("--limit", "100"), 1), 10_000);
-            if (!command.equals("stuck") && (a.has("--older-than") || a.has("--limit"))) {
-                throw new UsageException("--older-than and --limit are options of 'stuck', not of '" + command + "'");
+            Duration since = Args.age("--since", a.value("--since", "24h"));
+            if (!command.equals("stuck") && a.has("--older-than")) {
+                throw new UsageException("--older-than is an option of 'stuck', not of '" + command + "'");
+            }
+            if (!command.equals("stuck") && !command.equals("drains") && a.has("--limit")) {
+                throw new UsageException("--limit is an option of 'stuck' and 'drains', not of '" + command + "'");
+            }
+            if (!command.equals("drains") && a.has("--since")) {
+                throw new UsageException("--since is an option of 'drains', not of '" + command + "'");
             }
             long id = 0;
             if (command.equals("show") || command.equals("cancel")) {
@@ -113,6 +125,7 @@ public final class JobQueueCli implements Command {
                 case "counts" -> counts(queue.counts(), json, out);
                 case "show" -> show(queue, id, json, out, err);
                 case "stuck" -> stuck(queue.stuckJobs(olderThan, limit), olderThan, json, out);
+                case "drains" -> drains(queue.drains(since, limit), since, json, out);
                 default -> cancel(queue, id, json, out, err);
             };
         } catch (UsageException e) {
@@ -232,6 +245,31 @@ public final class JobQueueCli implements Command {
                     j.attempt() + "/" + j.maxAttempts(), j.attemptedAt() == null ? "-" : human(Duration.between(j.attemptedAt(), now)));
         }
         return OK;
+    }
+
+    private static int drains(List<DrainRecord> drains, Duration since, boolean json, PrintStream out) {
+        boolean allClean = drains.stream().allMatch(DrainRecord::clean);
+        if (json) {
+            JsonWriter w = new JsonWriter().beginObject().name("since_seconds").value(since.toSeconds())
+                    .name("all_clean").value(allClean).name("drains").beginArray();
+            for (DrainRecord d : drains) {
+                w.beginObject().name("worker_id").value(d.workerId()).name("finished_at").value(d.finishedAt().toString())
+                        .name("clean").value(d.clean()).name("finished").value(d.finished())
+                        .name("handed_back").value(d.handedBack()).name("interrupted").value(d.interrupted())
+                        .name("took_ms").value(d.took().toMillis()).endObject();
+            }
+            out.println(w.endArray().endObject());
+        } else if (drains.isEmpty()) {
+            out.println("no worker shut down in the last " + human(since));
+        } else {
+            out.printf("%-26s %-36s %-7s %8s %11s %11s %9s%n", "FINISHED AT", "WORKER", "CLEAN", "FINISHED", "HANDED BACK",
+                    "INTERRUPTED", "TOOK");
+            for (DrainRecord d : drains) {
+                out.printf("%-26s %-36s %-7s %8d %11d %11d %9s%n", d.finishedAt(), d.workerId(), d.clean() ? "yes" : "NO",
+                        d.finished(), d.handedBack(), d.interrupted(), d.took().toMillis() + "ms");
+            }
+        }
+        return allClean ? OK : FAILED;
     }
 
     private static int cancel(PostgresJobQueue queue, long id, boolean json, PrintStream out, PrintStream err) {

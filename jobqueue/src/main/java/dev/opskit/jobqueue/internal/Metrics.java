@@ -71,6 +71,29 @@ public final class Metrics {
         }
     }
 
+    /** A graceful shutdown of a worker runtime in this process ended. */
+    public void drained(boolean clean) {
+        if (enabled) {
+            String outcome = clean ? "clean" : "unclean";
+            ((Counter) meters.computeIfAbsent(JobQueueMetrics.DRAINS + "|" + outcome, k -> Counter.builder(JobQueueMetrics.DRAINS)
+                    .description("graceful shutdowns of workers in this process").tag("outcome", outcome)
+                    .register(registry))).increment();
+        }
+    }
+
+    /** Sets the gauge of unclean drains of the last hour on this schema. */
+    public void sampleUncleanDrains(long n) {
+        if (enabled) {
+            gauges.computeIfAbsent(JobQueueMetrics.UNCLEAN_DRAINS, k -> {
+                AtomicLong value = new AtomicLong();
+                Gauge.builder(JobQueueMetrics.UNCLEAN_DRAINS, value, AtomicLong::get)
+                        .description("graceful shutdowns of workers on this schema in the last hour that were not clean")
+                        .register(registry);
+                return value;
+            }).set(n);
+        }
+    }
+
     /** Updates the sampled gauges of the given queues (queues absent from {@code counts} read zero). */
     public void sample(List<String> queues, List<QueueCounts> counts) {
         if (!enabled) {

@@ -1,6 +1,7 @@
 package dev.opskit.jobqueue.internal;
 
 import dev.opskit.core.jdbc.Jdbc;
+import dev.opskit.jobqueue.DrainRecord;
 import dev.opskit.jobqueue.EnqueueResult;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobRequest;
@@ -52,6 +53,7 @@ public final class PgStore {
     private final String jobs;
     private final String finished;
     private final String channel;
+    private final String drains;
     // The enqueue statements, built once: enqueue is the hottest call of a producer.
     private final String insertPlain;
     private final String insertUnique;
@@ -62,6 +64,7 @@ public final class PgStore {
         this.schema = schema;
         this.jobs = schema + ".jobs";
         this.finished = schema + ".finished_jobs";
+        this.drains = schema + ".drains";
         this.channel = channelFor(schema);
         String values = """
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
@@ -696,6 +699,69 @@ public final class PgStore {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, retention.toMillis());
             ps.setInt(2, batch);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Records one graceful shutdown of a worker runtime (table {@code drains}). */
+    public void recordDrain(Connection c, String workerId, boolean clean, int finishedJobs, int handedBack, int interrupted,
+                            long tookMillis) throws SQLException {
+        String sql = "INSERT INTO %s (worker_id, clean, finished, handed_back, interrupted, took_ms) VALUES (?, ?, ?, ?, ?, ?)"
+                .formatted(drains);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, workerId);
+            ps.setBoolean(2, clean);
+            ps.setInt(3, finishedJobs);
+            ps.setInt(4, handedBack);
+            ps.setInt(5, interrupted);
+            ps.setLong(6, tookMillis);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Drains that finished within {@code within} and were not clean or interrupted running jobs:
+     * the condition {@code opskit.jobs.drains.unclean} reports.
+     */
+    public long uncleanDrains(Connection c, Duration within) throws SQLException {
+        String sql = """
+                SELECT count(*) FROM %s
+                 WHERE finished_at > now() - ?::bigint * interval '1 millisecond' AND (NOT clean OR interrupted > 0)"""
+                .formatted(drains);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, within.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The drains that finished within {@code within}, newest first, at most {@code limit}. */
+    public List<DrainRecord> drains(Connection c, Duration within, int limit) throws SQLException {
+        String sql = """
+                SELECT worker_id, finished_at, clean, finished, handed_back, interrupted, took_ms FROM %s
+                 WHERE finished_at > now() - ?::bigint * interval '1 millisecond'
+                 ORDER BY finished_at DESC, id DESC LIMIT ?""".formatted(drains);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, within.toMillis());
+            ps.setInt(2, limit);
+            List<DrainRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DrainRecord(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getBoolean(3),
+                            rs.getInt(4), rs.getInt(5), rs.getInt(6), Duration.ofMillis(rs.getLong(7))));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Deletes drain records older than {@code retention}. */
+    public int pruneDrains(Connection c, Duration retention) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM %s WHERE finished_at < now() - ?::bigint * interval '1 millisecond'".formatted(drains))) {
+            ps.setLong(1, retention.toMillis());
             return ps.executeUpdate();
         }
     }
