@@ -21,6 +21,7 @@ import dev.opskit.jobqueue.JobRequest;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.Workers;
 import dev.opskit.jobqueue.testing.InMemoryJobQueue;
+import dev.opskit.migrationguard.MigrationGuardMetrics;
 import dev.opskit.migrationguard.flyway.MigrationGuardCallback;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -164,7 +165,8 @@ class OpskitAutoConfigurationTest {
         runner.withPropertyValues("management.health.opskit.enabled=false")
                 .run(context -> assertThat(context).hasSingleBean(HealthRegistry.class).doesNotHaveBean(OpskitHealthContributor.class));
         runner.withPropertyValues("opskit.migration-guard.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(MigrationGuardCallback.class));
+                .run(context -> assertThat(context).doesNotHaveBean(MigrationGuardCallback.class)
+                        .doesNotHaveBean(MigrationGuardMetrics.class));
         runner.withPropertyValues("opskit.breakers.presets=openai", "opskit.breakers.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ProviderBreakers.class));
         runner.withPropertyValues("opskit.install-schema=false", "opskit.schema=never_installed", "opskit.health.enabled=false")
@@ -285,7 +287,8 @@ class OpskitAutoConfigurationTest {
                 .withPropertyValues("opskit.breakers.presets=openai")
                 .run(context -> {
                     assertThat(context).hasSingleBean(JobQueueMetrics.class).hasSingleBean(DeadLetterMetrics.class)
-                            .hasSingleBean(BreakerMetrics.class).hasSingleBean(HealthMetrics.class);
+                            .hasSingleBean(BreakerMetrics.class).hasSingleBean(HealthMetrics.class)
+                            .hasSingleBean(MigrationGuardMetrics.class);
                     MeterRegistry meters = context.getBean(MeterRegistry.class);
                     context.getBean(JobQueue.class).enqueue(JobRequest.of("metered", "{}"));
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -298,7 +301,7 @@ class OpskitAutoConfigurationTest {
                         Thread.sleep(50);
                     }
                     assertThat(names).contains(JobQueueMetrics.ENQUEUED, BreakerMetrics.STATE, HealthMetrics.CHECK_STATUS,
-                            DeadLetterMetrics.OLDEST_AGE);
+                            DeadLetterMetrics.OLDEST_AGE, MigrationGuardMetrics.CHECKS);
                 });
     }
 
