@@ -31,8 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -82,7 +80,6 @@ public final class DeadLetterCli implements Command {
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--source", "--kind", "--reason", "--status",
             "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
     /** The unit is required: a bare "7" for "7 days" must not purge everything older than 7 seconds. */
-    private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public DeadLetterCli() {
@@ -212,19 +209,13 @@ public final class DeadLetterCli implements Command {
         return text == null || url == null ? text : DatabaseUrl.redact(text, url);
     }
 
+    /** {@link dev.opskit.core.cli.Args#age}, failing with this command line's own usage error. */
     static Duration age(String option, String text) {
-        Matcher m = AGE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new UsageException(option + " must be an age like 30s, 15m, 12h or 7d, but was '" + text + "'");
+        try {
+            return dev.opskit.core.cli.Args.age(option, text);
+        } catch (dev.opskit.core.cli.Args.UsageException e) {
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
     }
 
     static Instant instantOrAge(String option, String text, Instant now) {
