@@ -77,6 +77,11 @@ public final class Args {
         return values.getOrDefault(option, fallback);
     }
 
+    /** The options and flags that were given, in order. */
+    public Set<String> given() {
+        return java.util.Collections.unmodifiableSet(values.keySet());
+    }
+
     /** The positional arguments, in order. */
     public List<String> positional() {
         return List.copyOf(positional);

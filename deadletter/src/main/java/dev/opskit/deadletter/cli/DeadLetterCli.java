@@ -1,5 +1,6 @@
 package dev.opskit.deadletter.cli;
 
+import dev.opskit.core.cli.Args.UsageException;
 import dev.opskit.core.cli.Command;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.internal.json.JsonText;
@@ -98,15 +99,6 @@ public final class DeadLetterCli implements Command {
     @Override
     public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         return run(args.toArray(String[]::new), env, out, err);
-    }
-
-    /** A usage error: exit 2. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
     }
 
     /** Something could not be done: exit 1. */
@@ -209,13 +201,8 @@ public final class DeadLetterCli implements Command {
         return text == null || url == null ? text : DatabaseUrl.redact(text, url);
     }
 
-    /** {@link dev.opskit.core.cli.Args#age}, failing with this command line's own usage error. */
     static Duration age(String option, String text) {
-        try {
-            return dev.opskit.core.cli.Args.age(option, text);
-        } catch (dev.opskit.core.cli.Args.UsageException e) {
-            throw new UsageException(String.valueOf(e.getMessage()));
-        }
+        return dev.opskit.core.cli.Args.age(option, text);
     }
 
     static Instant instantOrAge(String option, String text, Instant now) {
@@ -231,43 +218,28 @@ public final class DeadLetterCli implements Command {
         }
     }
 
-    /** Parsed arguments: global and command options anywhere, the rest positional. */
+    /** Parsed arguments (by core's {@link dev.opskit.core.cli.Args}): options anywhere, the rest positional. */
     static final class Args {
-        final Map<String, String> values = new LinkedHashMap<>();
-        final List<String> positional = new ArrayList<>();
+        private final dev.opskit.core.cli.Args parsed;
+        final Set<String> values;
+        final List<String> positional;
+
+        private Args(dev.opskit.core.cli.Args parsed) {
+            this.parsed = parsed;
+            this.values = parsed.given();
+            this.positional = parsed.positional();
+        }
 
         static Args parse(String[] args) {
-            Args a = new Args();
-            for (int i = 0; i < args.length; i++) {
-                String s = args[i];
-                if (s.startsWith("--") && s.contains("=")) {
-                    String k = s.substring(0, s.indexOf('='));
-                    if (!VALUED.contains(k)) {
-                        throw new UsageException("unknown option " + k);
-                    }
-                    a.values.put(k, s.substring(s.indexOf('=') + 1));
-                } else if (FLAGS.contains(s)) {
-                    a.values.put(s, "true");
-                } else if (VALUED.contains(s)) {
-                    if (i + 1 >= args.length) {
-                        throw new UsageException(s + " needs a value");
-                    }
-                    a.values.put(s, args[++i]);
-                } else if (s.startsWith("-") && !s.matches("-\\d+")) {
-                    throw new UsageException("unknown option " + s);
-                } else {
-                    a.positional.add(s);
-                }
-            }
-            return a;
+            return new Args(dev.opskit.core.cli.Args.parse(List.of(args), FLAGS, VALUED));
         }
 
         boolean flag(String name) {
-            return values.containsKey(name);
+            return parsed.has(name);
         }
 
         @Nullable String value(String name) {
-            return values.get(name);
+            return parsed.has(name) ? parsed.value(name, "") : null;
         }
 
         /** The command, null when none was given ({@link #validate()} rejects that). */
@@ -286,16 +258,7 @@ public final class DeadLetterCli implements Command {
         }
 
         long number(String option, long min) {
-            String v = value(option);
-            try {
-                long n = Long.parseLong(v);
-                if (n < min) {
-                    throw new UsageException(option + " must be at least " + min + ", but was " + v);
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new UsageException(option + " must be a whole number, but was '" + v + "'");
-            }
+            return dev.opskit.core.cli.Args.number(option, String.valueOf(value(option)), min);
         }
     }
 
@@ -331,7 +294,7 @@ public final class DeadLetterCli implements Command {
         private void allowOnly(String... options) {
             Set<String> allowed = new java.util.HashSet<>(Set.of("--url", "--schema", "--json"));
             allowed.addAll(List.of(options));
-            for (String k : a.values.keySet()) {
+            for (String k : a.values) {
                 if (!allowed.contains(k)) {
                     throw new UsageException("option " + k + " does not apply to '" + a.command()
                             + (a.flag("--all") ? " --all" : "") + "'");
