@@ -2,6 +2,7 @@ package dev.opskit.deadletter.cli;
 
 import dev.opskit.core.cli.Args.UsageException;
 import dev.opskit.core.cli.Command;
+import dev.opskit.core.cli.CommandDatabase;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.internal.json.JsonText;
 import dev.opskit.core.schema.SchemaInstaller;
@@ -18,10 +19,6 @@ import dev.opskit.deadletter.ReplayResult;
 import dev.opskit.deadletter.SourceStats;
 import dev.opskit.deadletter.internal.HeadersJson;
 import java.io.PrintStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -137,7 +134,8 @@ public final class DeadLetterCli implements Command {
             }
             PGSimpleDataSource ds = dataSource(url);
             String schema = SchemaInstaller.requireSchemaName(a.value("--schema") == null ? "opskit" : a.value("--schema"));
-            requireTables(ds, schema, url);
+            CommandDatabase.requireTable(ds, schema, "dead_letters", "dead-letter tables",
+                    "nothing was ever dead-lettered there; wrong --schema?", url);
             try (PostgresDeadLetterStore store = PostgresDeadLetterStore.builder(ds).schema(schema)
                     .loadReplayTargetProviders(env).build()) {
                 return new Commands(store, a, out, err).run();
@@ -152,22 +150,6 @@ public final class DeadLetterCli implements Command {
         } catch (RuntimeException e) {
             err.println("error: " + redact(e.getMessage(), url));
             return FAILED;
-        }
-    }
-
-    private static void requireTables(PGSimpleDataSource ds, String schema, String url) {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT to_regclass(? || '.dead_letters') IS NOT NULL")) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new FailedException("no dead-letter tables in schema '" + schema + "' of " + mask(url)
-                            + " (nothing was ever dead-lettered there; wrong --schema?)");
-                }
-            }
-        } catch (SQLException e) {
-            throw new FailedException("could not connect to " + mask(url) + ": " + redact(e.getMessage(), url));
         }
     }
 

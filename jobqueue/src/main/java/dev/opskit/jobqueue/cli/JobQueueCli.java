@@ -3,6 +3,7 @@ package dev.opskit.jobqueue.cli;
 import dev.opskit.core.cli.Args;
 import dev.opskit.core.cli.Args.UsageException;
 import dev.opskit.core.cli.Command;
+import dev.opskit.core.cli.CommandDatabase;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
@@ -11,10 +12,6 @@ import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import java.io.PrintStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -118,7 +115,8 @@ public final class JobQueueCli implements Command {
             }
             String schema = SchemaInstaller.requireSchemaName(a.value("--schema", SchemaInstaller.DEFAULT_SCHEMA));
             PGSimpleDataSource ds = dataSource(url);
-            requireTables(ds, schema, url);
+            CommandDatabase.requireTable(ds, schema, "jobs", "job-queue tables",
+                    "wrong --schema, or the queue's installSchema() never ran there?", url);
             PostgresJobQueue queue = PostgresJobQueue.builder(ds).schema(schema).build();
             boolean json = a.has("--json");
             return switch (command) {
@@ -150,22 +148,6 @@ public final class JobQueueCli implements Command {
             throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": " + DatabaseUrl.redact(e.getMessage(), url));
         }
         return ds;
-    }
-
-    private static void requireTables(PGSimpleDataSource ds, String schema, String url) {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT to_regclass(quote_ident(?) || '.jobs') IS NOT NULL")) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new IllegalStateException("no job-queue tables in schema '" + schema + "' of " + DatabaseUrl.redact(url)
-                            + " (wrong --schema, or the queue's installSchema() never ran there?)");
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not connect to " + DatabaseUrl.redact(url) + ": " + e.getMessage(), e);
-        }
     }
 
     private static int counts(List<QueueCounts> counts, boolean json, PrintStream out) {
