@@ -3,6 +3,7 @@ package dev.opskit.jobqueue;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.Outcome;
 import dev.opskit.jobqueue.internal.OutcomePolicy;
+import dev.opskit.jobqueue.internal.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,14 +54,20 @@ final class JobExecutor {
                 outcome = policy.noHandler(job, workerId);
             } else {
                 e.deadline = start + h.timeout().toNanos();
+                // the handler runs in a child span of the code that enqueued the job (no-op without OpenTelemetry)
+                Tracing.JobSpan span = Tracing.start(job, e.claimed.traceContext(), workerId);
+                Throwable failure = null;
                 try {
                     h.handler().handle(e);
                     outcome = policy.success();
                 } catch (Throwable t) {
+                    failure = t;
                     if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof StackOverflowError)) {
                         log.error("{} - job {} ({}): handler threw an Error", workerId, job.id(), job.kind(), t);
                     }
                     outcome = policy.failed(job, t, e.interruptedBy(), h.timeout(), workerId);
+                } finally {
+                    span.end(outcome == null ? null : outcome.type(), failure);
                 }
             }
         } finally {

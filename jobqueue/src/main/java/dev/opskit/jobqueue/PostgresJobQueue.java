@@ -38,7 +38,7 @@ import java.util.Optional;
 public final class PostgresJobQueue implements JobQueue {
     /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
     public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql",
-            "V2__record_drains.sql");
+            "V2__record_drains.sql", "V3__trace_context.sql");
     /** How long finished jobs are kept by default: one hour. */
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
 

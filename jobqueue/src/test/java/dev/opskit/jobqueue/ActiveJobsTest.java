@@ -51,6 +51,6 @@ class ActiveJobsTest {
     private Execution execution(long id, long token) {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         Job job = new Job(id, "default", "k", "{}", 0, JobState.RUNNING, now, now, 1, 3, null, "w", now, now, null, "[]", null);
-        return new Execution(new Claimed(job, token, 0), null, signals);
+        return new Execution(new Claimed(job, token, 0, null), null, signals);
     }
 }

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every SQL statement of the PostgreSQL job queue, in one place. Table names are qualified with
@@ -67,10 +68,10 @@ public final class PgStore {
         this.drains = schema + ".drains";
         this.channel = channelFor(schema);
         String values = """
-                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+                INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of, trace_context)
                 VALUES (?, ?, ?::jsonb, ?, greatest(now(), coalesce(timestamptz 'epoch' + ?::bigint * interval '1 second'
                                                                          + ?::int * interval '1 microsecond',
-                                                                     now() + ?::bigint * interval '1 microsecond')), ?, ?, ?)
+                                                                     now() + ?::bigint * interval '1 microsecond')), ?, ?, ?, ?)
                 """.formatted(jobs);
         this.insertPlain = values + "RETURNING id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END";
         this.insertUnique = "WITH inserted AS (\n" + values + """
@@ -155,19 +156,23 @@ public final class PgStore {
         ps.setInt(8, r.maxAttempts());
         ps.setString(9, r.uniqueKey().orElse(null));
         ps.setObject(10, r.replayOf().orElse(null), Types.BIGINT);
-        ps.setBoolean(11, notify);
-        ps.setString(12, channel);
+        ps.setString(11, Tracing.capture());
+        ps.setBoolean(12, notify);
+        ps.setString(13, channel);
     }
 
-    /** The insert's columns, read from the arrays {@link #bindRequests} binds as parameters 1 to 10. */
+    /**
+     * The insert's columns: parameter 1 is the trace context, the same for the whole group (one
+     * caller enqueued it), and the arrays {@link #bindRequests} binds as parameters 2 to 11.
+     */
     private static final String INSERT_FROM_UNNEST = """
-            INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of)
+            INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of, trace_context)
             SELECT q, k, p::jsonb, pr, greatest(now(), coalesce(timestamptz 'epoch' + ra * interval '1 second' + rmu * interval '1 microsecond',
-                                                                  now() + d * interval '1 microsecond')), m, u, rp
+                                                                  now() + d * interval '1 microsecond')), m, u, rp, ?::text
               FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::int[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
             """;
 
-    /** Binds the requests' columns as arrays, parameters 1 to 10 of {@link #INSERT_FROM_UNNEST}. */
+    /** Binds the trace context and the requests' columns as arrays, parameters 1 to 11 of {@link #INSERT_FROM_UNNEST}. */
     private static void bindRequests(Connection c, PreparedStatement ps, List<JobRequest> requests) throws SQLException {
         int n = requests.size();
         String[] queues = new String[n];
@@ -196,16 +201,17 @@ public final class PgStore {
             uniqueKeys[i] = r.uniqueKey().orElse(null);
             replays[i] = r.replayOf().orElse(null);
         }
-        ps.setArray(1, c.createArrayOf("text", queues));
-        ps.setArray(2, c.createArrayOf("text", kinds));
-        ps.setArray(3, c.createArrayOf("text", payloads));
-        ps.setArray(4, c.createArrayOf("int4", priorities));
-        ps.setArray(5, c.createArrayOf("int8", runAts));
-        ps.setArray(6, c.createArrayOf("int4", runAtMicros));
-        ps.setArray(7, c.createArrayOf("int8", delays));
-        ps.setArray(8, c.createArrayOf("int4", maxAttempts));
-        ps.setArray(9, c.createArrayOf("text", uniqueKeys));
-        ps.setArray(10, c.createArrayOf("int8", replays));
+        ps.setString(1, Tracing.capture());
+        ps.setArray(2, c.createArrayOf("text", queues));
+        ps.setArray(3, c.createArrayOf("text", kinds));
+        ps.setArray(4, c.createArrayOf("text", payloads));
+        ps.setArray(5, c.createArrayOf("int4", priorities));
+        ps.setArray(6, c.createArrayOf("int8", runAts));
+        ps.setArray(7, c.createArrayOf("int4", runAtMicros));
+        ps.setArray(8, c.createArrayOf("int8", delays));
+        ps.setArray(9, c.createArrayOf("int4", maxAttempts));
+        ps.setArray(10, c.createArrayOf("text", uniqueKeys));
+        ps.setArray(11, c.createArrayOf("int8", replays));
     }
 
     /**
@@ -236,10 +242,10 @@ public final class PgStore {
         // each request alone and nothing is inserted twice. One statement, no extra round trip.
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRequests(c, ps, requests);
-            ps.setArray(11, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
-            ps.setString(12, channel);
-            ps.setLong(13, n);
+            ps.setArray(12, c.createArrayOf("text", notifyQueues.toArray(String[]::new)));
+            ps.setString(13, channel);
             ps.setLong(14, n);
+            ps.setLong(15, n);
             long[] ids = new long[n];
             int i = 0;
             try (ResultSet rs = ps.executeQuery()) {
@@ -270,7 +276,7 @@ public final class PgStore {
                 SELECT queue, count(*)::int, pg_notify(?, queue) FROM inserted GROUP BY queue""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindRequests(c, ps, requests);
-            ps.setString(11, channel);
+            ps.setString(12, channel);
             Map<String, Integer> out = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -416,7 +422,8 @@ public final class PgStore {
                 RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
                           j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
                           j.errors::text, j.replay_of,
-                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint""".formatted(jobs, jobs, limit);
+                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint,
+                          j.trace_context""".formatted(jobs, jobs, limit);
         if (limit < claimSql.length()) {
             claimSql.set(limit, sql);
         }
@@ -426,8 +433,11 @@ public final class PgStore {
     private static final java.util.Comparator<Claimed> CLAIM_ORDER = java.util.Comparator
             .comparingInt((Claimed c) -> c.job().priority()).thenComparing(c -> c.job().runAt()).thenComparingLong(c -> c.job().id());
 
-    /** A claimed job with its fencing token and how long it waited since it was due. */
-    public record Claimed(Job job, long token, long waitedMicros) {
+    /**
+     * A claimed job with its fencing token, how long it waited since it was due, and the trace
+     * context stored at enqueue (null when there was none).
+     */
+    public record Claimed(Job job, long token, long waitedMicros, @Nullable String traceContext) {
     }
 
     /**
@@ -446,7 +456,7 @@ public final class PgStore {
             List<Claimed> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18))));
+                    out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18)), rs.getString(19)));
                 }
             }
             out.sort(CLAIM_ORDER); // the Tid Scan returns them in physical order
