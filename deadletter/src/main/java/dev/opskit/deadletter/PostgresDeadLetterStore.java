@@ -3,6 +3,7 @@ package dev.opskit.deadletter;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.deadletter.internal.HeadersJson;
+import dev.opskit.deadletter.internal.ReplayTracing;
 import dev.opskit.deadletter.internal.DeadLetterMeters;
 import dev.opskit.deadletter.internal.MeteredStore;
 import dev.opskit.core.schema.SchemaModule;
@@ -144,7 +145,8 @@ public final class PostgresDeadLetterStore implements DeadLetterStore, MeteredSt
             ps.setString(1, letter.source());
             ps.setString(2, letter.kind());
             ps.setString(3, letter.payload());
-            ps.setString(4, HeadersJson.stringMap(StoreSql.clean(letter.headers())));
+            // inside a span, the letter keeps its trace context, so a replay links back to it
+            ps.setString(4, HeadersJson.stringMap(StoreSql.clean(ReplayTracing.withTraceContext(letter.headers()))));
             ps.setString(5, letter.idempotencyKey());
             ps.setString(6, StoreSql.cleanOrNull(letter.errorType()));
             ps.setString(7, StoreSql.cleanOrNull(letter.causeType()));

@@ -4,6 +4,7 @@ import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.deadletter.internal.DeadLetterMeters;
 import dev.opskit.deadletter.internal.RunHandle;
+import dev.opskit.deadletter.internal.ReplayTracing;
 import dev.opskit.deadletter.internal.TargetRegistry;
 import java.net.InetAddress;
 import java.sql.Array;
@@ -113,12 +114,15 @@ final class Replays {
                 return new ReplayResult(id, letter.source(), ReplayOutcome.NO_TARGET, msg, null);
             }
             String ref;
+            ReplayTracing.ReplaySpan span = ReplayTracing.start(letter, runId);
             try {
                 ref = target.get().accept(c, letter);
                 updatePairs(c, sqlMarkReplayed, new Long[] {id}, new String[] {ref});
                 advanceRun(c, runId, id, 1, 0);
                 c.commit();
+                span.end("replayed", null);
             } catch (Exception e) {
+                span.end("failed", e);
                 Jdbc.rollbackQuietly(c);
                 String msg = failure(e);
                 updatePairs(c, sqlReplayError, new Long[] {id}, new String[] {msg});
@@ -216,7 +220,8 @@ final class Replays {
     }
 
     private void startThread(RunHandle handle, Runnable body) {
-        Thread t = new Thread(body, "opskit-deadletter-replay-" + handle.runId());
+        // the run's spans are children of the code that started it
+        Thread t = new Thread(ReplayTracing.inCurrentContext(body), "opskit-deadletter-replay-" + handle.runId());
         t.setDaemon(true);
         t.start();
     }
@@ -438,10 +443,14 @@ final class Replays {
                 log.warn("{} - replay-all run {}: letter {} not replayed: {}", sql.name(), runId, letter.id(), badErrors.get(badErrors.size() - 1));
                 continue;
             }
+            // one span per letter; if the batch is redone letter by letter, each letter gets a second one
+            ReplayTracing.ReplaySpan span = ReplayTracing.start(letter, runId);
             try {
                 okRefs.add(t.accept(c, letter));
                 okIds.add(letter.id());
+                span.end("handed_over_in_batch", null);
             } catch (Exception e) {
+                span.end("failed_in_batch", e);
                 log.debug("{} - replay-all run {}: letter {} failed in a batch, redoing the batch letter by letter: {}",
                         sql.name(), runId, letter.id(), e.toString());
                 return false;

@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.core.internal.trace.Traces;
 import dev.opskit.jobqueue.Job;
 import org.jspecify.annotations.Nullable;
 
@@ -14,18 +15,7 @@ public final class Tracing {
     /** The instrumentation scope of the spans. */
     public static final String SCOPE = "dev.opskit.jobqueue";
 
-    private static final boolean AVAILABLE = present("io.opentelemetry.api.GlobalOpenTelemetry");
-
     private Tracing() {
-    }
-
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, Tracing.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     /** One job's span; {@link #end} exactly once. */
@@ -42,7 +32,7 @@ public final class Tracing {
      * or no OpenTelemetry.
      */
     public static @Nullable String capture() {
-        return AVAILABLE ? OtelTracing.capture() : null;
+        return Traces.captureJson();
     }
 
     /**
@@ -51,6 +41,6 @@ public final class Tracing {
      * until {@link JobSpan#end}.
      */
     public static JobSpan start(Job job, @Nullable String storedContext, String workerId) {
-        return AVAILABLE ? OtelTracing.start(job, storedContext, workerId) : NONE;
+        return Traces.AVAILABLE ? OtelTracing.start(job, storedContext, workerId) : NONE;
     }
 }
