@@ -137,7 +137,7 @@ public final class Workers implements AutoCloseable {
         this.listener = b.listenNotify ? new NotifyListener(workerId, dataSource, store, Map.copyOf(runners), signals) : null;
         this.maintainer = new MaintenanceLeader(workerId, dataSource, store, b.maintenance, b.maintenanceInterval, retention,
                 b.queue.deadLetterSink(), metrics, List.copyOf(runners.keySet()), signals, b.clock);
-        this.drain = new Drain(workerId, dataSource, store, runners.values(), active, completer, signals, counts);
+        this.drain = new Drain(workerId, dataSource, store, runners.values(), active, completer, signals, counts, metrics);
     }
 
     /** Starts configuring workers for {@code queue}'s database and schema. */
