@@ -252,6 +252,21 @@ public final class PostgresJobQueue implements JobQueue {
         }
     }
 
+    /**
+     * When a cancel was requested for this job while it runs ({@link #requestCancel(long)}), for an
+     * operator asking why a running job has not stopped yet; empty when none was requested, or the
+     * job no longer runs (once it ended, {@link #get(long)} tells how).
+     *
+     * @throws JobQueueException when the database fails
+     */
+    public Optional<java.time.Instant> cancelRequestedAt(long jobId) {
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(store.cancelRequestedAt(c, jobId));
+        } catch (SQLException e) {
+            throw failed("read job " + jobId, e);
+        }
+    }
+
     @Override
     public Optional<Job> get(long jobId) {
         try (Connection c = dataSource.getConnection()) {

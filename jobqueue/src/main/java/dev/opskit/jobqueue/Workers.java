@@ -56,8 +56,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Completer}, one thread ({@code opskit-jobqueue-complete}): stores outcomes,
  *       successes in batches, each statement fenced by the job's token.</li>
  *   <li>{@link LeaseKeeper}, one timer thread ({@code opskit-jobqueue-timer}): extends the leases
- *       of all of this worker's {@link ActiveJobs} in one statement every third of the lease, and
- *       interrupts handlers past their timeout.</li>
+ *       of all of this worker's {@link ActiveJobs} in one statement every third of the lease (which
+ *       also returns which of them were cancelled, {@link JobQueue#requestCancel(long)}: their
+ *       handlers are interrupted), and interrupts handlers past their timeout.</li>
  *   <li>{@link NotifyListener}, one thread ({@code opskit-jobqueue-listen}) on a dedicated
  *       connection with {@code LISTEN}; turn it off with {@link Builder#listenNotify(boolean)}
  *       behind PgBouncer in transaction mode (polling alone then finds new jobs within the poll

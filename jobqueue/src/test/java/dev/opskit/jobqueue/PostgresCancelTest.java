@@ -293,6 +293,11 @@ class PostgresCancelTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("{\"id\":" + running + ",\"result\":\"cancel_requested\"}");
         assertThat(cancelRequestedAt(running)).isTrue();
+        assertThat(queue.cancelRequestedAt(running)).isPresent();
+        assertThat(queue.cancelRequestedAt(waiting)).as("not running").isEmpty();
+        Run show = cli("show", String.valueOf(running));
+        assertThat(show.out()).contains("state:           running").contains("cancel requested: 20");
+        assertThat(cli("--json", "show", String.valueOf(running)).out()).contains("\"cancel_requested_at\":\"20");
         Run again = cli("cancel", String.valueOf(waiting));
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("job " + waiting + " is cancelled, only a waiting or running job can be cancelled");

@@ -9,6 +9,7 @@ import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.DrainRecord;
 import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.JobState;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import java.io.PrintStream;
@@ -207,8 +208,9 @@ public final class JobQueueCli implements Command {
             err.println("error: no job with id " + id + " (never enqueued, or finished and pruned after the retention)");
             return FAILED;
         }
+        Instant cancelRequested = job.state() == JobState.RUNNING ? queue.cancelRequestedAt(id).orElse(null) : null;
         if (json) {
-            out.println(jobJson(new JsonWriter(), job));
+            out.println(jobJson(new JsonWriter(), job, cancelRequested));
             return OK;
         }
         out.println("id:              " + job.id());
@@ -223,6 +225,7 @@ public final class JobQueueCli implements Command {
         line(out, "worker:          ", job.workerId());
         line(out, "attempted at:    ", job.attemptedAt());
         line(out, "lease expires:   ", job.leaseExpiresAt());
+        line(out, "cancel requested:", cancelRequested == null ? null : " " + cancelRequested + " (its worker interrupts it at its next lease extension)");
         line(out, "finished at:     ", job.finishedAt());
         line(out, "replay of:       ", job.replayOf());
         out.println("payload:         " + job.payload());
@@ -235,7 +238,7 @@ public final class JobQueueCli implements Command {
         if (json) {
             JsonWriter w = new JsonWriter().beginObject().name("older_than_seconds").value(olderThan.toSeconds())
                     .name("jobs").beginArray();
-            jobs.forEach(j -> jobJson(w, j));
+            jobs.forEach(j -> jobJson(w, j, null));
             out.println(w.endArray().endObject());
             return OK;
         }
@@ -305,7 +308,8 @@ public final class JobQueueCli implements Command {
         }
     }
 
-    private static JsonWriter jobJson(JsonWriter w, Job j) {
+    /** One job as JSON; {@code cancelRequested}, when not null, adds {@code cancel_requested_at}. */
+    private static JsonWriter jobJson(JsonWriter w, Job j, Instant cancelRequested) {
         w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
                 .name("state").value(j.state().name().toLowerCase(java.util.Locale.ROOT))
                 .name("attempt").value(j.attempt()).name("max_attempts").value(j.maxAttempts())
@@ -316,6 +320,9 @@ public final class JobQueueCli implements Command {
         optional(w, "attempted_at", j.attemptedAt());
         optional(w, "lease_expires_at", j.leaseExpiresAt());
         optional(w, "finished_at", j.finishedAt());
+        if (cancelRequested != null) {
+            optional(w, "cancel_requested_at", cancelRequested);
+        }
         w.name("replay_of");
         if (j.replayOf() == null) {
             w.nullValue();

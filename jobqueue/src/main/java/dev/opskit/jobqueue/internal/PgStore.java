@@ -317,6 +317,16 @@ public final class PgStore {
         }
     }
 
+    /** When a cancel was requested for the running job {@code id}; null when none was, or it does not run. */
+    public Instant cancelRequestedAt(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT cancel_requested_at FROM " + jobs + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Jdbc.instant(rs, 1) : null;
+            }
+        }
+    }
+
     /** A job a running-cancel statement ended as cancelled. */
     public record Cancelled(long id, String queue) {
     }
