@@ -256,7 +256,7 @@ final class Completer {
                 }
             }
             case CANCEL -> {
-                if (!store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson()).isEmpty()) {
+                if (!store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson(), false).isEmpty()) {
                     cancelled(f);
                 } else {
                     stale(f);
@@ -270,7 +270,7 @@ final class Completer {
                         deadLetters.store(c, dead, o.deadReason(), o.error());
                     }
                     boolean cancelled = dead == null
-                            && !store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson()).isEmpty();
+                            && !store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson(), true).isEmpty();
                     c.commit();
                     if (dead != null) {
                         metrics.completed(f.queue(), o.type().metricTag());
@@ -297,7 +297,7 @@ final class Completer {
      * cancel (and the worker did not know yet), so it ends cancelled, with this attempt's error.
      */
     private boolean cancelledInstead(Connection c, Finished f) throws SQLException {
-        if (store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, f.outcome().errorJson()).isEmpty()) {
+        if (store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, f.outcome().errorJson(), true).isEmpty()) {
             return false;
         }
         cancelled(f);

@@ -88,7 +88,7 @@ final class Drain {
             c.setAutoCommit(true);
             int n = store.handBack(c, ids, tokens);
             if (n < ids.length) {
-                cancelled(store.cancelRunning(c, ids, tokens, null));
+                cancelled(store.cancelRunning(c, ids, tokens, null, true));
             }
             store.notifyQueues(c, back.stream().map(e -> e.runner.name).distinct().toList());
             counts.handedBack.addAndGet(n);

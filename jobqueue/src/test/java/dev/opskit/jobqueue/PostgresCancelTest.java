@@ -205,6 +205,9 @@ class PostgresCancelTest {
         assertThat(report.interrupted()).isEqualTo(1);
         assertThat(report.handedBack()).as("not handed back").isZero();
         assertThat(state(id)).isEqualTo(JobState.CANCELLED);
+        assertThat(queue.get(id).orElseThrow().errors()).as("the attempt's ending, then the cancel that won")
+                .containsPattern("\"reason\":\\s*\"shutdown\".*\"reason\":\\s*\"cancelled\"")
+                .contains("cancelled while running, requested at");
 
         Workers next = workers(queue, "worker-next", LEASE).handler("import", ctx -> runs.incrementAndGet()).start();
         try {

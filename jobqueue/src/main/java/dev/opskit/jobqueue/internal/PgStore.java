@@ -343,10 +343,12 @@ public final class PgStore {
     /**
      * Ends as cancelled the running jobs matching {@code predicate} (over alias {@code j}, a
      * constant of this class) whose cancel was requested: moved to {@code finished_jobs} (always,
-     * as a cancel of a waiting job is) with {@code errorJson} appended to the history, or a
-     * {@code cancelled} entry when null.
+     * as a cancel of a waiting job is) with {@code errorJson} (when not null) appended to the
+     * history, and then, with {@code cancelEntry}, an entry of reason {@code cancelled} that says
+     * when the cancel was requested.
      */
-    private List<Cancelled> endCancelled(Connection c, String predicate, Binder binder, String errorJson) throws SQLException {
+    private List<Cancelled> endCancelled(Connection c, String predicate, Binder binder, String errorJson, boolean cancelEntry)
+            throws SQLException {
         String sql = """
                 WITH cancelled AS (
                     DELETE FROM %s j WHERE %s AND j.state <> 'available' AND j.cancel_requested_at IS NOT NULL
@@ -355,14 +357,17 @@ public final class PgStore {
                                 unique_key, worker_id, attempted_at, errors, replay_of)
                 SELECT id, queue, kind, payload, priority, 'cancelled', run_at, created_at, attempt, max_attempts,
                        unique_key, worker_id, attempted_at,
-                       errors || jsonb_build_array(coalesce(?::jsonb, jsonb_build_object('attempt', attempt, 'at', now(),
-                           'type', 'cancelled', 'message', 'cancelled while running, requested at ' || cancel_requested_at::text,
-                           'reason', 'cancelled'))),
+                       errors || CASE WHEN ?::jsonb IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(?::jsonb) END
+                              || CASE WHEN ? THEN jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', now(),
+                                     'type', 'cancelled', 'message', 'cancelled while running, requested at ' || cancel_requested_at::text,
+                                     'reason', 'cancelled')) ELSE '[]'::jsonb END,
                        replay_of FROM cancelled
                 RETURNING id, queue""".formatted(jobs, predicate, finished);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int next = binder.bind(ps);
             ps.setString(next, errorJson);
+            ps.setString(next + 1, errorJson);
+            ps.setBoolean(next + 2, cancelEntry);
             List<Cancelled> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -375,15 +380,17 @@ public final class PgStore {
 
     /**
      * Ends as cancelled the given claimed jobs whose token still matches and whose cancel was
-     * requested; the others are untouched. {@code errorJson}: the history entry, or null for a
-     * plain {@code cancelled} one.
+     * requested; the others are untouched. {@code errorJson}: this attempt's history entry, or null;
+     * {@code cancelEntry}: append the {@code cancelled} entry too (when {@code errorJson} is not
+     * already one: the outcome of an attempt whose worker did not know of the cancel).
      */
-    public List<Cancelled> cancelRunning(Connection c, long[] ids, long[] tokens, String errorJson) throws SQLException {
+    public List<Cancelled> cancelRunning(Connection c, long[] ids, long[] tokens, String errorJson, boolean cancelEntry)
+            throws SQLException {
         return endCancelled(c, "j.id = ANY(?::bigint[]) AND j.lease_token = ANY(?::bigint[])", ps -> {
             ps.setArray(1, longs(c, ids));
             ps.setArray(2, longs(c, distinct(tokens)));
             return 3;
-        }, errorJson);
+        }, errorJson, cancelEntry);
     }
 
     /** Ends as cancelled the jobs running under {@code workerId} whose cancel was requested (a drain's last step). */
@@ -391,7 +398,7 @@ public final class PgStore {
         return endCancelled(c, "j.worker_id = ?", ps -> {
             ps.setString(1, workerId);
             return 2;
-        }, null);
+        }, null, true);
     }
 
     /**
@@ -403,7 +410,7 @@ public final class PgStore {
                 + " AND cancel_requested_at IS NOT NULL ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)", ps -> {
             ps.setInt(1, limit);
             return 2;
-        }, null);
+        }, null, true);
     }
 
     public Job get(Connection c, long id) throws SQLException {
