@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * One thread ({@code opskit-jobqueue-maintenance}) that competes for the schema's leader lock
  * ({@code pg_try_advisory_lock} on a connection it holds while it leads). The leader rescues jobs
  * whose lease expired (back to the queue, or to the dead letters with reason
- * {@code rescued_after_lease} when their attempts are spent), vacuums the hot table when dead rows
+ * {@code rescued_after_lease} when their attempts are spent) or, when a cancel was requested for
+ * them, ends them as cancelled (a rescue never brings a cancelled job back), vacuums the hot table when dead rows
  * piled up, and prunes finished jobs in batches. Every instance, leader or not, samples the
  * gauges. A failure releases the leadership (the connection is closed) and is tried again at the
  * next run.
@@ -172,6 +173,22 @@ final class MaintenanceLeader {
                 log.warn("{} - rescued {} jobs whose lease expired: {}", workerId, rescued.size(), byQueue);
             }
             if (rescued.size() < RESCUE_BATCH) {
+                break;
+            }
+        }
+        // Expired leases of jobs whose cancel was requested: their worker died or lost the database
+        // after the cancel; they end cancelled (the rescue and the burial above skip them).
+        while (true) {
+            List<PgStore.Cancelled> cancelled = store.cancelExpired(c, RESCUE_BATCH);
+            for (PgStore.Cancelled j : cancelled) {
+                metrics.completed(j.queue(), "cancelled");
+                metrics.cancelled(j.queue(), Metrics.WHILE_RUNNING);
+            }
+            if (!cancelled.isEmpty()) {
+                log.warn("{} - ended {} jobs as cancelled whose lease expired after their cancel was requested: {}", workerId,
+                        cancelled.size(), cancelled.stream().map(PgStore.Cancelled::id).toList());
+            }
+            if (cancelled.size() < RESCUE_BATCH) {
                 break;
             }
         }
