@@ -114,7 +114,7 @@ class OpskitJarTest {
         assertThat(queue.get(waiting).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         Run again = opskit(env, "jobs", "cancel", String.valueOf(waiting));
         assertThat(again.exit()).isEqualTo(1);
-        assertThat(again.out()).contains("job " + waiting + " is cancelled, only a waiting (available) job can be cancelled");
+        assertThat(again.out()).contains("job " + waiting + " is cancelled, only a waiting or running job can be cancelled");
         Run unknownId = opskit(env, "jobs", "show", "987654");
         assertThat(unknownId.exit()).isEqualTo(1);
         assertThat(unknownId.out()).contains("no job with id 987654");

@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code DELETE ... USING unnest(ids, tokens)} for all that finished since the last flush, so
  * batches grow with load and latency stays low when idle), every other outcome in a transaction
  * of its own (a job going to the dead letters moves there in the same transaction). Each
- * statement checks the job's fencing token; a stale one changes nothing and is logged. While the
+ * statement checks the job's fencing token; a stale one changes nothing and is logged. A job whose
+ * cancel was requested in the database is never put back to waiting nor buried: when the retry,
+ * postpone, hand-back or dead statement finds it marked (the worker had not learned of the cancel
+ * yet), the job ends cancelled instead, with the attempt's error in its history. While the
  * database is unreachable outcomes wait and are retried; once closing, what cannot be stored is
  * left to the lease rescue.
  */
@@ -233,14 +236,14 @@ final class Completer {
                     metrics.completed(f.queue(), o.type().metricTag());
                     log.debug("{} - job {} ({}) attempt {} failed, retry in {} ms", workerId, f.id(), job.kind(),
                             job.attempt(), o.delay().toMillis());
-                } else {
+                } else if (!cancelledInstead(c, f)) {
                     stale(f);
                 }
             }
             case POSTPONE -> {
                 if (store.release(c, f.id(), f.token(), o.delay(), false, null)) {
                     metrics.completed(f.queue(), o.type().metricTag());
-                } else {
+                } else if (!cancelledInstead(c, f)) {
                     stale(f);
                 }
             }
@@ -248,6 +251,13 @@ final class Completer {
                 if (store.release(c, f.id(), f.token(), Duration.ZERO, false, o.errorJson())) {
                     counts.handedBack.incrementAndGet();
                     store.notifyQueues(c, List.of(f.queue()));
+                } else if (!cancelledInstead(c, f)) {
+                    stale(f);
+                }
+            }
+            case CANCEL -> {
+                if (!store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson(), false).isEmpty()) {
+                    cancelled(f);
                 } else {
                     stale(f);
                 }
@@ -257,13 +267,17 @@ final class Completer {
                 try {
                     Job dead = store.bury(c, f.id(), f.token(), o.errorJson(), keepFinished);
                     if (dead != null) {
-                        deadLetters.store(c, dead, o.deadReason(), o.error());
+                        deadLetters.store(c, dead, o.deadReason(), o.error(), f.execution().claimed.traceContext());
                     }
+                    boolean cancelled = dead == null
+                            && !store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson(), true).isEmpty();
                     c.commit();
                     if (dead != null) {
                         metrics.completed(f.queue(), o.type().metricTag());
                         log.warn("{} - job {} ({}) moved to the dead letters, reason {}: {}", workerId, f.id(), job.kind(),
                                 o.deadReason().code(), o.error() == null ? "" : o.error().toString());
+                    } else if (cancelled) {
+                        cancelled(f);
                     } else {
                         stale(f);
                     }
@@ -276,6 +290,25 @@ final class Completer {
             }
             case SUCCESS -> throw new IllegalStateException("successes are stored in batches");
         }
+    }
+
+    /**
+     * After a retry, postpone or hand-back statement matched nothing: the job may be marked for
+     * cancel (and the worker did not know yet), so it ends cancelled, with this attempt's error.
+     */
+    private boolean cancelledInstead(Connection c, Finished f) throws SQLException {
+        if (store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, f.outcome().errorJson(), true).isEmpty()) {
+            return false;
+        }
+        cancelled(f);
+        return true;
+    }
+
+    private void cancelled(Finished f) {
+        metrics.completed(f.queue(), Outcome.Type.CANCEL.metricTag());
+        metrics.cancelled(f.queue(), Metrics.WHILE_RUNNING);
+        log.info("{} - job {} ({}) cancelled while running{}", workerId, f.id(), f.execution().job().kind(),
+                f.outcome().type() == Outcome.Type.CANCEL ? "" : " (its " + f.outcome().type() + " outcome is not stored: a cancel won)");
     }
 
     private void stale(Finished f) {

@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue;
 
+import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.PgStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,10 @@ import java.util.function.BooleanSupplier;
  * hard deadline (90%) stop waiting for them; wait for the outcomes to be stored; and last hand
  * back whatever still runs under this worker's name in the database, so nothing is left running
  * for a dead worker. What it did is counted in {@link DrainCounts}.
+ *
+ * <p>A job whose cancel was requested is never handed back, whether the worker knew of the
+ * cancel or not: the hand-back statements skip it and the drain ends it as cancelled instead
+ * (a drain racing with a cancel leaves the job cancelled, not waiting to run again elsewhere).
  */
 final class Drain {
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
@@ -32,11 +37,12 @@ final class Drain {
     private final Completer completer;
     private final StopSignals signals;
     private final DrainCounts counts;
+    private final Metrics metrics;
     /** When claiming stopped (System.nanoTime), or null before. */
     private volatile Long stoppedAt;
 
     Drain(String workerId, DataSource dataSource, PgStore store, Collection<QueueRunner> runners, ActiveJobs active,
-          Completer completer, StopSignals signals, DrainCounts counts) {
+          Completer completer, StopSignals signals, DrainCounts counts, Metrics metrics) {
         this.workerId = workerId;
         this.dataSource = dataSource;
         this.store = store;
@@ -45,6 +51,7 @@ final class Drain {
         this.completer = completer;
         this.signals = signals;
         this.counts = counts;
+        this.metrics = metrics;
     }
 
     /** When claiming stopped (System.nanoTime), or {@code orElse} when it has not. */
@@ -80,6 +87,9 @@ final class Drain {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             int n = store.handBack(c, ids, tokens);
+            if (n < ids.length) {
+                cancelled(store.cancelRunning(c, ids, tokens, null, true));
+            }
             store.notifyQueues(c, back.stream().map(e -> e.runner.name).distinct().toList());
             counts.handedBack.addAndGet(n);
             log.info("{} - handed back {} claimed jobs that had not started", workerId, n);
@@ -116,6 +126,7 @@ final class Drain {
         boolean clean = completer.pending() == 0 && active.noneStarted();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
+            cancelled(store.cancelRunningOf(c, workerId));
             List<Long> left = store.handBackAllOf(c, workerId);
             if (!left.isEmpty()) {
                 counts.handedBack.addAndGet(left.size());
@@ -129,6 +140,17 @@ final class Drain {
                     workerId, e.toString());
         }
         return clean;
+    }
+
+    private void cancelled(List<PgStore.Cancelled> jobs) {
+        for (PgStore.Cancelled j : jobs) {
+            metrics.completed(j.queue(), "cancelled");
+            metrics.cancelled(j.queue(), Metrics.WHILE_RUNNING);
+        }
+        if (!jobs.isEmpty()) {
+            log.info("{} - ended {} jobs as cancelled instead of handing them back (their cancel was requested): {}", workerId,
+                    jobs.size(), jobs.stream().map(PgStore.Cancelled::id).toList());
+        }
     }
 
     private static void waitUntil(BooleanSupplier done, long deadlineNanos) {

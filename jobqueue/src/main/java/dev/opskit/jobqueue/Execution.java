@@ -9,6 +9,12 @@ import dev.opskit.jobqueue.internal.PgStore.Claimed;
  * picked it up. The transitions and the interrupts of timeouts and shutdown happen under the
  * object's lock, so an interrupt never hits a pool thread after its job ended, and the reason of
  * an interrupt is read consistently with it.
+ *
+ * <p>A cancel ({@link #requestCancel()}, when a lease extension reports one) is sticky: it
+ * interrupts a started handler, keeps a claimed one from starting, and decides the outcome
+ * (cancelled) unless the handler had already returned. That moment is {@link #handlerEnded()}: once
+ * the worker thread recorded the handler's ending, a later cancel changes nothing here (the
+ * outcome, say a success, is stored as it is).
  */
 final class Execution implements JobContext {
     private static final int CLAIMED = 0;
@@ -23,6 +29,8 @@ final class Execution implements JobContext {
     private Thread thread; // guarded by this; the pool thread while STARTED
     private boolean timedOut; // guarded by this
     private boolean stopRequested; // guarded by this
+    private boolean cancelRequested; // guarded by this
+    private boolean handlerEnded; // guarded by this; the worker thread recorded how the handler ended
     /** System.nanoTime() after which the handler is interrupted; set when the handler starts. */
     volatile long deadline = Long.MAX_VALUE;
 
@@ -69,6 +77,35 @@ final class Execution implements JobContext {
         return state == STARTED;
     }
 
+    /**
+     * A cancel was requested (a lease extension said so): interrupts the handler if it runs, and
+     * keeps it from starting if it has not. Called at every extension that reports the cancel, so a
+     * handler that swallowed one interrupt gets another, as with timeouts.
+     *
+     * @return true when this call was the first to request it
+     */
+    synchronized boolean requestCancel() {
+        if (handlerEnded || state == DONE || state == HANDED_BACK) {
+            return false;
+        }
+        boolean first = !cancelRequested;
+        cancelRequested = true;
+        if (state == STARTED) {
+            thread.interrupt();
+        }
+        return first;
+    }
+
+    /**
+     * On the worker thread, right after the handler returned or threw (or instead of starting it):
+     * from here on a cancel changes nothing. Returns whether the job was cancelled before, which then
+     * decides the outcome whatever the handler did.
+     */
+    synchronized boolean handlerEnded() {
+        handlerEnded = true;
+        return cancelRequested;
+    }
+
     /** Why the handler's thread was interrupted, if it was; read by the thread that ran it, before {@link #end()}. */
     synchronized Interruption interruptedBy() {
         return timedOut ? Interruption.TIMEOUT : stopRequested ? Interruption.SHUTDOWN : Interruption.NONE;
@@ -76,7 +113,7 @@ final class Execution implements JobContext {
 
     /** Interrupts a running handler past its deadline; called at every sweep, so a handler that swallowed one interrupt gets another. */
     synchronized void interruptForTimeout() {
-        if (state == STARTED) {
+        if (state == STARTED && !handlerEnded) {
             timedOut = true;
             thread.interrupt();
         }
@@ -84,7 +121,7 @@ final class Execution implements JobContext {
 
     /** Interrupts a running handler because of a shutdown; false when it does not run. */
     synchronized boolean interruptForShutdown() {
-        if (state == STARTED) {
+        if (state == STARTED && !handlerEnded) {
             stopRequested = true;
             thread.interrupt();
             return true;
@@ -100,5 +137,10 @@ final class Execution implements JobContext {
     @Override
     public boolean shutdownRequested() {
         return signals.shutdownRequested();
+    }
+
+    @Override
+    public synchronized boolean cancelled() {
+        return cancelRequested;
     }
 }

@@ -26,4 +26,18 @@ public interface JobContext {
 
     /** True once a graceful shutdown has started; long handlers may check it and stop early (throw to be handed back). */
     boolean shutdownRequested();
+
+    /**
+     * True once this job was cancelled while it runs ({@link JobQueue#requestCancel(long)}) and this
+     * worker learned of it, which the PostgreSQL workers do at their next lease extension (every
+     * third of the lease), interrupting the handler's thread at the same time. Long handlers that
+     * do not block interruptibly may check it and stop early. From then on the job ends
+     * {@link JobState#CANCELLED} however the handler ends (returns, throws, or ignores the
+     * interrupt and finishes): it is never retried, postponed, handed back or dead-lettered.
+     *
+     * <p>The default answers false, for contexts made by tests of their own.
+     */
+    default boolean cancelled() {
+        return false;
+    }
 }

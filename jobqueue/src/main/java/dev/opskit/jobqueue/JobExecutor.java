@@ -50,24 +50,38 @@ final class JobExecutor {
         long start = System.nanoTime();
         Outcome outcome = null;
         try {
-            if (h == null) {
+            if (e.cancelled()) {
+                // cancelled after the claim, before a thread picked it up: it does not start
+                e.handlerEnded();
+                outcome = policy.cancelled(job, null, workerId);
+            } else if (h == null) {
                 outcome = policy.noHandler(job, workerId);
             } else {
                 e.deadline = start + h.timeout().toNanos();
                 // the handler runs in a child span of the code that enqueued the job (no-op without OpenTelemetry)
                 Tracing.JobSpan span = Tracing.start(job, e.claimed.traceContext(), workerId);
-                Throwable failure = null;
+                Throwable thrown = null;
                 try {
-                    h.handler().handle(e);
-                    outcome = policy.success();
-                } catch (Throwable t) {
-                    failure = t;
-                    if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof StackOverflowError)) {
-                        log.error("{} - job {} ({}): handler threw an Error", workerId, job.id(), job.kind(), t);
+                    try {
+                        h.handler().handle(e);
+                    } catch (Throwable t) {
+                        thrown = t;
+                        if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof StackOverflowError)) {
+                            log.error("{} - job {} ({}): handler threw an Error", workerId, job.id(), job.kind(), t);
+                        }
                     }
-                    outcome = policy.failed(job, t, e.interruptedBy(), h.timeout(), workerId);
+                    // A cancel that reached the handler before it ended wins over whatever it did: it was told
+                    // to stop, so neither a retry nor a success is trusted (a handler that swallowed the
+                    // interrupt and returned may have stopped half-way). One that came later changes nothing.
+                    if (e.handlerEnded()) {
+                        outcome = policy.cancelled(job, thrown, workerId);
+                    } else if (thrown == null) {
+                        outcome = policy.success();
+                    } else {
+                        outcome = policy.failed(job, thrown, e.interruptedBy(), h.timeout(), workerId);
+                    }
                 } finally {
-                    span.end(outcome == null ? null : outcome.type(), failure);
+                    span.end(outcome == null ? null : outcome.type(), thrown);
                 }
             }
         } finally {

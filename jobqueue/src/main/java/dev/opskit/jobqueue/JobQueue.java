@@ -46,11 +46,26 @@ public interface JobQueue {
     int enqueueAll(Connection connection, List<JobRequest> requests);
 
     /**
-     * Cancels a job that waits (state {@link JobState#AVAILABLE}); it will not run.
+     * Cancels a job and says how: a waiting job is cancelled at once
+     * ({@link CancelResult#CANCELLED}); a running job is marked, and its worker interrupts the
+     * handler within one lease extension and ends the job {@link JobState#CANCELLED}, never to
+     * retry ({@link CancelResult#CANCEL_REQUESTED}, which says what a handler that returns
+     * successfully before its worker learned of the cancel leaves); a finished job is left alone
+     * ({@link CancelResult#ALREADY_FINISHED}); an unknown id is {@link CancelResult#NOT_FOUND}.
      *
-     * @return true when it was cancelled; false when it is running, finished or unknown
+     * @throws JobQueueException when the database fails
      */
-    boolean cancel(long jobId);
+    CancelResult requestCancel(long jobId);
+
+    /**
+     * {@link #requestCancel(long)}, as a yes or no.
+     *
+     * @return true when the job was cancelled (it waited) or its cancel requested (it runs); false
+     *     when it finished or is unknown
+     */
+    default boolean cancel(long jobId) {
+        return requestCancel(jobId).accepted();
+    }
 
     /** The job, waiting, running or finished (finished jobs only while retained). */
     Optional<Job> get(long jobId);

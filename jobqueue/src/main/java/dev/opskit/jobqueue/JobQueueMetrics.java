@@ -32,6 +32,16 @@ public final class JobQueueMetrics implements MeterBinder {
     /** Counter, tag {@code queue}: jobs whose lease expired and that the maintenance leader returned to the queue or sent to the dead letters. */
     public static final String RESCUED = "opskit.jobs.rescued";
 
+    /**
+     * Counter, tags {@code queue}, {@code while} = waiting | running: jobs that ended
+     * {@link JobState#CANCELLED}. {@code waiting}: cancelled before they ran, counted by the queue
+     * that cancelled them. {@code running}: stopped after a cancel while they ran, counted by the
+     * {@link Workers} that ran them when the job ended (or by the maintenance leader, when the
+     * job's lease expired after the cancel). A cancel requested too late (the handler had already
+     * returned successfully) is not counted here: that job completed.
+     */
+    public static final String CANCELLED = "opskit.jobs.cancelled";
+
     /** Counter, tag {@code outcome} = clean | unclean: graceful shutdowns of the workers in this process (see {@link #UNCLEAN_DRAINS}). */
     public static final String DRAINS = "opskit.jobs.drains";
     /**

@@ -10,7 +10,10 @@ public enum JobState {
     RUNNING,
     /** Finished successfully (kept for the configured retention). */
     COMPLETED,
-    /** Cancelled before it ran (kept for the configured retention). */
+    /**
+     * Cancelled: before it ran, or while it ran, stopped by its worker after
+     * {@link JobQueue#requestCancel(long)} (kept for the configured retention). Never retried.
+     */
     CANCELLED,
     /** Gave up: attempts spent, non-retryable error, no handler, or rescued with no attempts left; the dead-letter store has it. */
     DEAD;

@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * second). A lease that could not be extended is not an error here: the job is being completed
  * right now (its row is locked and skipped), or it was rescued, which the fenced outcome
  * statement will tell and log.
+ *
+ * <p>The extension also returns, per job, whether a cancel was requested for it
+ * ({@code cancel_requested_at}, set by {@code JobQueue.requestCancel} from any process): the
+ * keeper passes it to the job's {@link Execution}, which interrupts the handler. So a cancel
+ * reaches its worker within one extension interval (a third of the lease) and costs no query of
+ * its own. Only the current claim learns of it: the statement is fenced by the claim's token.
  */
 final class LeaseKeeper {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -82,8 +88,23 @@ final class LeaseKeeper {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET LOCAL synchronous_commit TO OFF");
                 }
-                Set<Long> kept = new HashSet<>(store.extend(c, ids, tokens, lease));
+                List<PgStore.Extended> extended = store.extend(c, ids, tokens, lease);
                 c.commit();
+                Set<Long> kept = new HashSet<>();
+                Set<Long> cancel = new HashSet<>();
+                for (PgStore.Extended x : extended) {
+                    kept.add(x.id());
+                    if (x.cancelRequested()) {
+                        cancel.add(x.id());
+                    }
+                }
+                if (!cancel.isEmpty()) {
+                    for (Execution e : running) {
+                        if (cancel.contains(e.id()) && e.requestCancel()) {
+                            log.info("{} - job {} ({}): cancel requested, interrupting its handler", workerId, e.id(), e.job().kind());
+                        }
+                    }
+                }
                 if (log.isDebugEnabled()) {
                     for (Execution e : running) {
                         if (!kept.contains(e.id())) {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * One thread ({@code opskit-jobqueue-maintenance}) that competes for the schema's leader lock
  * ({@code pg_try_advisory_lock} on a connection it holds while it leads). The leader rescues jobs
  * whose lease expired (back to the queue, or to the dead letters with reason
- * {@code rescued_after_lease} when their attempts are spent), vacuums the hot table when dead rows
+ * {@code rescued_after_lease} when their attempts are spent) or, when a cancel was requested for
+ * them, ends them as cancelled (a rescue never brings a cancelled job back), vacuums the hot table when dead rows
  * piled up, and prunes finished jobs in batches. Every instance, leader or not, samples the
  * gauges. A failure releases the leadership (the connection is closed) and is tried again at the
  * next run.
@@ -175,6 +176,22 @@ final class MaintenanceLeader {
                 break;
             }
         }
+        // Expired leases of jobs whose cancel was requested: their worker died or lost the database
+        // after the cancel; they end cancelled (the rescue and the burial above skip them).
+        while (true) {
+            List<PgStore.Cancelled> cancelled = store.cancelExpired(c, RESCUE_BATCH);
+            for (PgStore.Cancelled j : cancelled) {
+                metrics.completed(j.queue(), "cancelled");
+                metrics.cancelled(j.queue(), Metrics.WHILE_RUNNING);
+            }
+            if (!cancelled.isEmpty()) {
+                log.warn("{} - ended {} jobs as cancelled whose lease expired after their cancel was requested: {}", workerId,
+                        cancelled.size(), cancelled.stream().map(PgStore.Cancelled::id).toList());
+            }
+            if (cancelled.size() < RESCUE_BATCH) {
+                break;
+            }
+        }
         buryExpiredSpent(c);
         // Every claim and completion leaves dead row versions, and their index entries stay in front of
         // the claim index scan until vacuum removes them: at thousands of jobs per second each claim
@@ -202,7 +219,7 @@ final class MaintenanceLeader {
                 Job dead = store.bury(c, id, null, error, keepFinished);
                 if (dead != null) {
                     try {
-                        deadLetters.store(c, dead, reason, null);
+                        deadLetters.store(c, dead, reason, null, null); // a dead worker's job: its context is not read back
                     } catch (RuntimeException e) {
                         if (Completer.causedBySql(e)) {
                             throw e; // the database: this pass ends, the next one tries again

@@ -38,7 +38,7 @@ import java.util.Optional;
 public final class PostgresJobQueue implements JobQueue {
     /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
     public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql",
-            "V2__record_drains.sql", "V3__trace_context.sql");
+            "V2__record_drains.sql", "V3__cancel_running.sql", "V4__trace_context.sql");
     /** How long finished jobs are kept by default: one hour. */
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
 
@@ -214,17 +214,56 @@ public final class PostgresJobQueue implements JobQueue {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A running job gets {@code cancel_requested_at} set; the worker holding it reads the flag
+     * back from its next lease extension, from whatever process the cancel came. From then on no
+     * statement puts the job back to waiting (retry, postpone, hand-back on shutdown, rescue after
+     * an expired lease all end it as cancelled instead), so it cannot run again.
+     */
     @Override
-    public boolean cancel(long jobId) {
+    public CancelResult requestCancel(long jobId) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            String queue = store.cancel(c, jobId);
-            if (queue != null) {
-                metrics.completed(queue, "cancelled");
+            // Three statements, each atomic on the row; between them the job may move on (claimed,
+            // retried, finished), which the next round sees. A job moves a few times a second at most.
+            for (int round = 0; round < 10; round++) {
+                String waiting = store.cancel(c, jobId);
+                if (waiting != null) {
+                    metrics.completed(waiting, "cancelled");
+                    metrics.cancelled(waiting, Metrics.WHILE_WAITING);
+                    return CancelResult.CANCELLED;
+                }
+                if (store.requestCancel(c, jobId) != null) {
+                    return CancelResult.CANCEL_REQUESTED;
+                }
+                Job job = store.get(c, jobId);
+                if (job == null) {
+                    return CancelResult.NOT_FOUND;
+                }
+                if (job.state() != JobState.AVAILABLE && job.state() != JobState.RUNNING) {
+                    return CancelResult.ALREADY_FINISHED;
+                }
             }
-            return queue != null;
+            throw new JobQueueException("job queue '" + schema + "': job " + jobId + " kept changing state; cancel not completed", null);
         } catch (SQLException e) {
             throw failed("cancel job " + jobId, e);
+        }
+    }
+
+    /**
+     * When a cancel was requested for this job while it runs ({@link #requestCancel(long)}), for an
+     * operator asking why a running job has not stopped yet; empty when none was requested, or the
+     * job no longer runs (once it ended, {@link #get(long)} tells how).
+     *
+     * @throws JobQueueException when the database fails
+     */
+    public Optional<java.time.Instant> cancelRequestedAt(long jobId) {
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(store.cancelRequestedAt(c, jobId));
+        } catch (SQLException e) {
+            throw failed("read job " + jobId, e);
         }
     }
 

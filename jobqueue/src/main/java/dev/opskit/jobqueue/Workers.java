@@ -56,8 +56,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Completer}, one thread ({@code opskit-jobqueue-complete}): stores outcomes,
  *       successes in batches, each statement fenced by the job's token.</li>
  *   <li>{@link LeaseKeeper}, one timer thread ({@code opskit-jobqueue-timer}): extends the leases
- *       of all of this worker's {@link ActiveJobs} in one statement every third of the lease, and
- *       interrupts handlers past their timeout.</li>
+ *       of all of this worker's {@link ActiveJobs} in one statement every third of the lease (which
+ *       also returns which of them were cancelled, {@link JobQueue#requestCancel(long)}: their
+ *       handlers are interrupted), and interrupts handlers past their timeout.</li>
  *   <li>{@link NotifyListener}, one thread ({@code opskit-jobqueue-listen}) on a dedicated
  *       connection with {@code LISTEN}; turn it off with {@link Builder#listenNotify(boolean)}
  *       behind PgBouncer in transaction mode (polling alone then finds new jobs within the poll
@@ -137,7 +138,7 @@ public final class Workers implements AutoCloseable {
         this.listener = b.listenNotify ? new NotifyListener(workerId, dataSource, store, Map.copyOf(runners), signals) : null;
         this.maintainer = new MaintenanceLeader(workerId, dataSource, store, b.maintenance, b.maintenanceInterval, retention,
                 b.queue.deadLetterSink(), metrics, List.copyOf(runners.keySet()), signals, b.clock);
-        this.drain = new Drain(workerId, dataSource, store, runners.values(), active, completer, signals, counts);
+        this.drain = new Drain(workerId, dataSource, store, runners.values(), active, completer, signals, counts, metrics);
     }
 
     /** Starts configuring workers for {@code queue}'s database and schema. */

@@ -115,6 +115,142 @@ abstract class JobQueueContract {
         assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
         assertThat(queue().cancel(id)).as("already cancelled").isFalse();
         assertThat(queue().cancel(987_654_321L)).as("unknown").isFalse();
+        assertThat(queue().requestCancel(id)).isEqualTo(CancelResult.ALREADY_FINISHED);
+        assertThat(queue().requestCancel(987_654_321L)).isEqualTo(CancelResult.NOT_FOUND);
+    }
+
+    @Test
+    void requestCancelSaysWhatItDidToAWaitingAScheduledAFinishedAndAnUnknownJob() {
+        handle("quick", ctx -> { });
+        long waiting = queue().enqueue(JobRequest.of("never", "{}")).jobId();
+        long scheduled = queue().enqueue(JobRequest.builder("never").delay(Duration.ofHours(1)).build()).jobId();
+        long done = queue().enqueue(JobRequest.of("quick", "{}")).jobId();
+        queue().cancel(waiting);
+        queue().cancel(scheduled);
+        runUntilIdle();
+
+        assertThat(job(done).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job(scheduled).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(queue().requestCancel(done)).isEqualTo(CancelResult.ALREADY_FINISHED);
+        assertThat(queue().requestCancel(waiting)).isEqualTo(CancelResult.ALREADY_FINISHED);
+        assertThat(queue().requestCancel(987_654_321L)).isEqualTo(CancelResult.NOT_FOUND);
+        assertThat(job(done).state()).as("a finished job is left alone").isEqualTo(JobState.COMPLETED);
+        long fresh = queue().enqueue(JobRequest.builder("never").delay(Duration.ofHours(1)).build()).jobId();
+        assertThat(queue().requestCancel(fresh)).isEqualTo(CancelResult.CANCELLED);
+    }
+
+    /** Waits (up to 60 s, ignoring interrupts) until the worker told the handler of its cancel. */
+    private static void awaitCancelled(JobContext ctx) {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!ctx.cancelled() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ignored) {
+                // a handler that ignores the interrupt: the test is about it
+            }
+        }
+    }
+
+    @Test
+    void aRunningJobCancelledIsInterruptedAndEndsCancelledNotRetriedWhenItsHandlerThrows() {
+        AtomicInteger runs = new AtomicInteger();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicInteger id = new AtomicInteger();
+        handle("long-export", ctx -> {
+            runs.incrementAndGet();
+            seen.add("before:" + ctx.cancelled());
+            seen.add("request:" + queue().requestCancel(ctx.job().id()));
+            try {
+                Thread.sleep(60_000);
+                seen.add("not interrupted");
+            } catch (InterruptedException e) {
+                seen.add("interrupted:" + ctx.cancelled());
+                throw new IllegalStateException("export stopped half-way", e);
+            }
+        });
+        id.set((int) queue().enqueue(JobRequest.builder("long-export").maxAttempts(3).build()).jobId());
+
+        runUntilIdle();
+
+        assertThat(seen).containsExactly("before:false", "request:CANCEL_REQUESTED", "interrupted:true");
+        assertThat(runs).as("never retried").hasValue(1);
+        Job job = job(id.get());
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(job.finishedAt()).isNotNull();
+        assertThat(job.errors()).containsPattern("\"reason\":\\s*\"cancelled\"").contains("export stopped half-way")
+                .doesNotContain("\"retry\"");
+        assertThat(queue().requestCancel(id.get())).isEqualTo(CancelResult.ALREADY_FINISHED);
+        assertThat(queue().cancel(id.get())).isFalse();
+    }
+
+    @Test
+    void aJobCancelledOnItsLastAttemptIsCancelledNotDeadLettered() {
+        handle("last-try", ctx -> {
+            queue().requestCancel(ctx.job().id());
+            awaitCancelled(ctx);
+            throw new NonRetryableJobException("would be dead without the cancel");
+        });
+        long id = queue().enqueue(JobRequest.builder("last-try").maxAttempts(1).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters()).isEmpty();
+    }
+
+    @Test
+    void aHandlerThatIgnoresTheInterruptAndReturnsAfterTheCancelReachedItStillEndsCancelled() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("stubborn", ctx -> {
+            runs.incrementAndGet();
+            queue().requestCancel(ctx.job().id());
+            awaitCancelled(ctx);
+            // carries on and returns normally: told to stop, so its success is not trusted
+        });
+        long id = queue().enqueue(JobRequest.builder("stubborn").maxAttempts(5).build()).jobId();
+
+        runUntilIdle();
+
+        assertThat(runs).hasValue(1);
+        assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(Thread.currentThread().isInterrupted()).as("no interrupt leaks out of the run").isFalse();
+    }
+
+    @Test
+    void aRunningJobCancelledFromAnotherThreadStops() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        handle("poll-provider", ctx -> {
+            started.countDown();
+            while (!ctx.cancelled()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    seen.add("interrupted");
+                    return; // a cooperative handler: stops and returns
+                }
+            }
+            seen.add("saw cancelled()");
+        });
+        long id = queue().enqueue(JobRequest.builder("poll-provider").maxAttempts(3).build()).jobId();
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<CancelResult> cancel = other.submit(() -> {
+                if (!started.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the handler never started");
+                }
+                return queue().requestCancel(id);
+            });
+            runUntilIdle();
+            assertThat(cancel.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+        } finally {
+            other.shutdownNow();
+        }
+
+        assertThat(seen).hasSize(1);
+        assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job(id).attempt()).isEqualTo(1);
     }
 
     @Test

@@ -42,7 +42,9 @@ class PostgresJobQueueContractTest extends JobQueueContract {
 
     @Override
     void runUntilIdle() {
-        Workers.Builder b = Workers.builder(queue).pollInterval(Duration.ofMillis(20)).backoff(Backoff.fixed(Duration.ZERO));
+        // a 6 s lease is extended every 2 s: a running job's cancel reaches its handler within that
+        Workers.Builder b = Workers.builder(queue).pollInterval(Duration.ofMillis(20)).backoff(Backoff.fixed(Duration.ZERO))
+                .leaseDuration(Duration.ofSeconds(6));
         for (String q : new String[] {"default", "emails", "a", "b", "other", "billing"}) {
             b.queue(q, 1);
         }

@@ -132,4 +132,51 @@ class TracingTest {
             w.close();
         }
     }
+
+    @Test
+    void aDeadJobsLetterKeepsItsTraceAndItsReplayIsASpanOfTheOperatorLinkedToItThatTheNewJobContinues() throws Exception {
+        Span request = tracer().spanBuilder("POST /imports").startSpan();
+        try (Scope ignored = request.makeCurrent()) {
+            queue.enqueue(JobRequest.builder("import").queue("emails").payload("{}").maxAttempts(1).build());
+        } finally {
+            request.end();
+        }
+        boolean[] broken = {true};
+        Workers w = Workers.builder(queue).queue("emails", 1).pollInterval(Duration.ofMillis(50))
+                .handler("import", ctx -> {
+                    if (broken[0]) {
+                        throw new IllegalStateException("bad row 7");
+                    }
+                })
+                .start();
+        try {
+            await("the job is in the dead letters", () -> queue.deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters().size() == 1);
+            dev.opskit.deadletter.DeadLetter letter = queue.deadLetters().list(dev.opskit.deadletter.DeadLetterQuery.waiting()).letters().get(0);
+            assertThat(letter.headers().get("traceparent")).as("the letter keeps the trace it failed in")
+                    .startsWith("00-" + request.getSpanContext().getTraceId() + "-" + request.getSpanContext().getSpanId() + "-");
+
+            broken[0] = false;
+            Span operator = tracer().spanBuilder("POST /console/replay").startSpan();
+            try (Scope ignored = operator.makeCurrent()) {
+                assertThat(queue.deadLetters().replay(letter.id()).outcome()).isEqualTo(dev.opskit.deadletter.ReplayOutcome.REPLAYED);
+            } finally {
+                operator.end();
+            }
+            SpanData replay = awaitSpan("replay jobqueue:emails");
+            assertThat(replay.getParentSpanId()).as("child of the operator's request").isEqualTo(operator.getSpanContext().getSpanId());
+            assertThat(replay.getLinks()).as("linked to the trace the job failed in")
+                    .anySatisfy(l -> assertThat(l.getSpanContext().getSpanId()).isEqualTo(request.getSpanContext().getSpanId()));
+            assertThat(replay.getAttributes().get(AttributeKey.longKey("opskit.deadletter.id"))).isEqualTo(letter.id());
+            assertThat(replay.getAttributes().get(AttributeKey.stringKey("opskit.deadletter.replay_outcome"))).isEqualTo("replayed");
+
+            await("the replayed job ran", () -> otel.getSpans().stream()
+                    .filter(s -> s.getName().equals("process import")).count() == 2);
+            SpanData rerun = otel.getSpans().stream().filter(s -> s.getName().equals("process import"))
+                    .filter(s -> s.getTraceId().equals(operator.getSpanContext().getTraceId())).findFirst().orElseThrow();
+            assertThat(rerun.getParentSpanId()).as("the replayed job runs in a child of the replay").isEqualTo(replay.getSpanId());
+            assertThat(rerun.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        } finally {
+            w.close();
+        }
+    }
 }

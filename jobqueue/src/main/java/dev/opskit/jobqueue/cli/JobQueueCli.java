@@ -7,8 +7,10 @@ import dev.opskit.core.cli.CommandDatabase;
 import dev.opskit.core.jdbc.DatabaseUrl;
 import dev.opskit.core.internal.json.JsonWriter;
 import dev.opskit.core.schema.SchemaInstaller;
+import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.DrainRecord;
 import dev.opskit.jobqueue.Job;
+import dev.opskit.jobqueue.JobState;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
 import java.io.PrintStream;
@@ -22,10 +24,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * {@code opskit jobs}, the operator's command line for the job queue: what waits and runs per
  * queue, one job with its error history, the jobs stuck in running (runbook: "processing for more
- * than 10 minutes"), and cancelling a waiting job. Run {@code --help} for the usage.
+ * than 10 minutes"), and cancelling a waiting or running job. Run {@code --help} for the usage.
  *
- * <p>Exit codes: 0 done; 1 could not be done (database unreachable, unknown id, a job that is no
- * longer waiting and so cannot be cancelled), with the reason on standard error; 2 usage error.
+ * <p>Exit codes: 0 done (for {@code cancel}: cancelled, or for a running job its cancel requested); 1
+ * could not be done (database unreachable, unknown id, a job that already finished and so cannot be
+ * cancelled), with the reason on standard error; 2 usage error.
  */
 public final class JobQueueCli implements Command {
     static final String USAGE_TEXT = """
@@ -37,7 +40,9 @@ public final class JobQueueCli implements Command {
               stuck [--older-than AGE] [--limit N]
                                           jobs running for longer than AGE (default 10m), oldest
                                           first, at most N (default 100)
-              cancel ID                   cancel a waiting job (a running job is not touched)
+              cancel ID                   cancel a job: a waiting one at once; a running one is
+                                          interrupted by its worker within a lease extension and
+                                          ends cancelled (exit 1 when it already finished)
               drains [--since AGE] [--limit N]
                                           graceful shutdowns of workers that finished within AGE
                                           (default 24h), newest first, at most N (default 100):
@@ -185,8 +190,9 @@ public final class JobQueueCli implements Command {
             err.println("error: no job with id " + id + " (never enqueued, or finished and pruned after the retention)");
             return FAILED;
         }
+        Instant cancelRequested = job.state() == JobState.RUNNING ? queue.cancelRequestedAt(id).orElse(null) : null;
         if (json) {
-            out.println(jobJson(new JsonWriter(), job));
+            out.println(jobJson(new JsonWriter(), job, cancelRequested));
             return OK;
         }
         out.println("id:              " + job.id());
@@ -201,6 +207,7 @@ public final class JobQueueCli implements Command {
         line(out, "worker:          ", job.workerId());
         line(out, "attempted at:    ", job.attemptedAt());
         line(out, "lease expires:   ", job.leaseExpiresAt());
+        line(out, "cancel requested:", cancelRequested == null ? null : " " + cancelRequested + " (its worker interrupts it at its next lease extension)");
         line(out, "finished at:     ", job.finishedAt());
         line(out, "replay of:       ", job.replayOf());
         out.println("payload:         " + job.payload());
@@ -213,7 +220,7 @@ public final class JobQueueCli implements Command {
         if (json) {
             JsonWriter w = new JsonWriter().beginObject().name("older_than_seconds").value(olderThan.toSeconds())
                     .name("jobs").beginArray();
-            jobs.forEach(j -> jobJson(w, j));
+            jobs.forEach(j -> jobJson(w, j, null));
             out.println(w.endArray().endObject());
             return OK;
         }
@@ -255,16 +262,36 @@ public final class JobQueueCli implements Command {
     }
 
     private static int cancel(PostgresJobQueue queue, long id, boolean json, PrintStream out, PrintStream err) {
-        if (queue.cancel(id)) {
-            out.println(json ? new JsonWriter().beginObject().name("cancelled").value(id).endObject().toString() : "cancelled job " + id);
-            return OK;
+        CancelResult result = queue.requestCancel(id);
+        switch (result) {
+            case CANCELLED, CANCEL_REQUESTED -> {
+                if (json) {
+                    JsonWriter w = new JsonWriter().beginObject().name("id").value(id).name("result").value(result.code());
+                    if (result == CancelResult.CANCELLED) {
+                        w.name("cancelled").value(id); // the field of the first version of this command
+                    }
+                    out.println(w.endObject());
+                } else {
+                    out.println(result == CancelResult.CANCELLED ? "cancelled job " + id
+                            : "cancel requested for running job " + id + ": its worker interrupts it at its next lease extension"
+                            + " and it ends cancelled (completed, if its handler returned before); see 'opskit jobs show " + id + "'");
+                }
+                return OK;
+            }
+            case ALREADY_FINISHED -> {
+                String state = queue.get(id).map(j -> j.state().name().toLowerCase(java.util.Locale.ROOT)).orElse("finished");
+                err.println("error: job " + id + " is " + state + ", only a waiting or running job can be cancelled");
+                return FAILED;
+            }
+            default -> {
+                err.println("error: job " + id + " does not exist (never enqueued, or finished and pruned after the retention)");
+                return FAILED;
+            }
         }
-        String state = queue.get(id).map(j -> j.state().name().toLowerCase(java.util.Locale.ROOT)).orElse(null);
-        err.println("error: job " + id + (state == null ? " does not exist" : " is " + state + ", only a waiting (available) job can be cancelled"));
-        return FAILED;
     }
 
-    private static JsonWriter jobJson(JsonWriter w, Job j) {
+    /** One job as JSON; {@code cancelRequested}, when not null, adds {@code cancel_requested_at}. */
+    private static JsonWriter jobJson(JsonWriter w, Job j, Instant cancelRequested) {
         w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
                 .name("state").value(j.state().name().toLowerCase(java.util.Locale.ROOT))
                 .name("attempt").value(j.attempt()).name("max_attempts").value(j.maxAttempts())
@@ -275,6 +302,9 @@ public final class JobQueueCli implements Command {
         optional(w, "attempted_at", j.attemptedAt());
         optional(w, "lease_expires_at", j.leaseExpiresAt());
         optional(w, "finished_at", j.finishedAt());
+        if (cancelRequested != null) {
+            optional(w, "cancel_requested_at", cancelRequested);
+        }
         w.name("replay_of");
         if (j.replayOf() == null) {
             w.nullValue();

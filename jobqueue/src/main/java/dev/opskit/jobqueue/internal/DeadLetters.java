@@ -1,5 +1,6 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.core.internal.trace.Traces;
 import dev.opskit.deadletter.DeadLetterReason;
 import dev.opskit.deadletter.DeadLetterStore;
 import dev.opskit.deadletter.NewDeadLetter;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a job that gave up into a dead letter: source {@code jobqueue:<queue>}, the job's kind
@@ -54,11 +56,16 @@ public final class DeadLetters {
 
     /** A sink adding to {@code store} on the caller's connection. */
     public static DeadLetterSink sink(DeadLetterStore store) {
-        return (c, job, reason, error) -> store.add(c, letter(job, reason, error));
+        return (c, job, reason, error, traceContext) -> store.add(c, letter(job, reason, error, traceContext));
     }
 
     /** The letter of {@code job}, which gave up for {@code reason} with the last error {@code error} (may be null). */
-    public static NewDeadLetter letter(Job job, DeadLetterReason reason, Throwable error) {
+    public static NewDeadLetter letter(Job job, DeadLetterReason reason, @Nullable Throwable error) {
+        return letter(job, reason, error, null);
+    }
+
+    /** {@link #letter(Job, DeadLetterReason, Throwable)} with the job's stored trace context in the headers ({@code traceparent}, ...). */
+    public static NewDeadLetter letter(Job job, DeadLetterReason reason, @Nullable Throwable error, @Nullable String traceContext) {
         NewDeadLetter.Builder b = NewDeadLetter.builder(SOURCE_PREFIX + job.queue(), job.kind())
                 .payload(job.payload())
                 .header("jobId", String.valueOf(job.id()))
@@ -69,6 +76,7 @@ public final class DeadLetters {
                 .attempts(job.attempt())
                 .reason(reason, reasonDetail(job, reason))
                 .replayOf(job.replayOf());
+        Traces.fromJson(traceContext).forEach(b::header);
         String key = job.uniqueKey();
         if (key != null) {
             if (fitsIdempotencyKey(key)) {

@@ -53,6 +53,20 @@ public final class Metrics {
         }
     }
 
+    /** The {@code while} tag of {@code opskit.jobs.cancelled}: cancelled before it ran. */
+    public static final String WHILE_WAITING = "waiting";
+    /** The {@code while} tag of {@code opskit.jobs.cancelled}: stopped by its worker after a cancel while it ran. */
+    public static final String WHILE_RUNNING = "running";
+
+    /** A job ended cancelled; {@code during}: {@link #WHILE_WAITING} or {@link #WHILE_RUNNING}. */
+    public void cancelled(String queue, String during) {
+        if (enabled) {
+            ((Counter) meters.computeIfAbsent(JobQueueMetrics.CANCELLED + "|" + queue + "|" + during, k -> Counter.builder(JobQueueMetrics.CANCELLED)
+                    .description("jobs that ended cancelled, by whether they waited or ran").tag("queue", queue).tag("while", during)
+                    .baseUnit("jobs").register(registry))).increment();
+        }
+    }
+
     public void rescued(String queue, long n) {
         if (enabled && n > 0) {
             counter(JobQueueMetrics.RESCUED, "jobs rescued after their lease expired", "queue", queue).increment(n);

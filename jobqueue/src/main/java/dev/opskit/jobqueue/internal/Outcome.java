@@ -27,7 +27,9 @@ public record Outcome(Type type, Duration delay, DeadLetterReason deadReason, St
         /** Goes to the dead letters with {@code deadReason}. */
         DEAD("dead"),
         /** Goes back to waiting at once, the attempt given back: a graceful shutdown interrupted it. */
-        HAND_BACK("handed_back");
+        HAND_BACK("handed_back"),
+        /** Ends cancelled, never to run again: it was cancelled while it ran, whatever the handler did. */
+        CANCEL("cancelled");
 
         private final String metricTag;
 

@@ -28,6 +28,9 @@ import java.util.Objects;
  *   <li>no handler for the kind: dead, {@link DeadLetterReason#NO_HANDLER}.</li>
  * </ul>
  *
+ * A job cancelled while it ran ({@link #cancelled}) is none of these: the caller asks for that
+ * outcome first, because a cancel wins over every ending the handler chose.
+ *
  * Each outcome but success carries the entry it adds to the job's error history. Thread-safe if
  * the backoff is.
  */
@@ -59,6 +62,21 @@ public final class OutcomePolicy {
     public Outcome noHandler(Job job, String workerId) {
         String message = "no handler is registered for kind '" + job.kind() + "'" + (workerId == null ? "" : " on worker " + workerId);
         return dead(job, DeadLetterReason.NO_HANDLER, message, null);
+    }
+
+    /**
+     * The outcome of an attempt cancelled while it ran (or before its handler started), whatever
+     * the handler then did: ended cancelled, with a history entry that keeps what it threw.
+     *
+     * @param t what the handler threw, or null when it returned or never started
+     * @param workerId the worker that stopped it, named in the message; null for none
+     */
+    public Outcome cancelled(Job job, Throwable t, String workerId) {
+        String message = "cancelled while running" + (workerId == null ? "" : " on worker " + workerId)
+                + (t == null ? "" : "; the handler then threw " + t);
+        String error = Json.error(job.attempt(), clock.instant(), t == null ? "cancelled" : t.getClass().getName(), message,
+                "cancelled", t);
+        return new Outcome(Outcome.Type.CANCEL, Duration.ZERO, null, error, t);
     }
 
     /**

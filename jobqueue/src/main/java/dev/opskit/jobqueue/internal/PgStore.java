@@ -306,6 +306,119 @@ public final class PgStore {
         }
     }
 
+    /**
+     * Asks the worker of a running job to stop it: sets {@code cancel_requested_at} (kept from an
+     * earlier request). Returns the job's queue, or null when no running job has that id.
+     */
+    public String requestCancel(Connection c, long id) throws SQLException {
+        String sql = """
+                UPDATE %s SET cancel_requested_at = coalesce(cancel_requested_at, now())
+                 WHERE id = ? AND state = 'running'
+                RETURNING queue""".formatted(jobs);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** When a cancel was requested for the running job {@code id}; null when none was, or it does not run. */
+    public Instant cancelRequestedAt(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT cancel_requested_at FROM " + jobs + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Jdbc.instant(rs, 1) : null;
+            }
+        }
+    }
+
+    /** A job a running-cancel statement ended as cancelled. */
+    public record Cancelled(long id, String queue) {
+    }
+
+    /** A job whose lease was extended, and whether a cancel was requested for it. */
+    public record Extended(long id, boolean cancelRequested) {
+    }
+
+    /** Binds the parameters of a predicate from its first one; returns the index of the next parameter. */
+    private interface Binder {
+        int bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Ends as cancelled the running jobs matching {@code predicate} (over alias {@code j}, a
+     * constant of this class) whose cancel was requested: moved to {@code finished_jobs} (always,
+     * as a cancel of a waiting job is) with {@code errorJson} (when not null) appended to the
+     * history, and then, with {@code cancelEntry}, an entry of reason {@code cancelled} that says
+     * when the cancel was requested.
+     */
+    private List<Cancelled> endCancelled(Connection c, String predicate, Binder binder, String errorJson, boolean cancelEntry)
+            throws SQLException {
+        String sql = """
+                WITH cancelled AS (
+                    DELETE FROM %s j WHERE %s AND j.state <> 'available' AND j.cancel_requested_at IS NOT NULL
+                    RETURNING j.*)
+                INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
+                                unique_key, worker_id, attempted_at, errors, replay_of)
+                SELECT id, queue, kind, payload, priority, 'cancelled', run_at, created_at, attempt, max_attempts,
+                       unique_key, worker_id, attempted_at,
+                       errors || CASE WHEN ?::jsonb IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(?::jsonb) END
+                              || CASE WHEN ? THEN jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', now(),
+                                     'type', 'cancelled', 'message', 'cancelled while running, requested at ' || cancel_requested_at::text,
+                                     'reason', 'cancelled')) ELSE '[]'::jsonb END,
+                       replay_of FROM cancelled
+                RETURNING id, queue""".formatted(jobs, predicate, finished);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int next = binder.bind(ps);
+            ps.setString(next, errorJson);
+            ps.setString(next + 1, errorJson);
+            ps.setBoolean(next + 2, cancelEntry);
+            List<Cancelled> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Cancelled(rs.getLong(1), rs.getString(2)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Ends as cancelled the given claimed jobs whose token still matches and whose cancel was
+     * requested; the others are untouched. {@code errorJson}: this attempt's history entry, or null;
+     * {@code cancelEntry}: append the {@code cancelled} entry too (when {@code errorJson} is not
+     * already one: the outcome of an attempt whose worker did not know of the cancel).
+     */
+    public List<Cancelled> cancelRunning(Connection c, long[] ids, long[] tokens, String errorJson, boolean cancelEntry)
+            throws SQLException {
+        return endCancelled(c, "j.id = ANY(?::bigint[]) AND j.lease_token = ANY(?::bigint[])", ps -> {
+            ps.setArray(1, longs(c, ids));
+            ps.setArray(2, longs(c, distinct(tokens)));
+            return 3;
+        }, errorJson, cancelEntry);
+    }
+
+    /** Ends as cancelled the jobs running under {@code workerId} whose cancel was requested (a drain's last step). */
+    public List<Cancelled> cancelRunningOf(Connection c, String workerId) throws SQLException {
+        return endCancelled(c, "j.worker_id = ?", ps -> {
+            ps.setString(1, workerId);
+            return 2;
+        }, null, true);
+    }
+
+    /**
+     * Ends as cancelled up to {@code limit} jobs whose lease expired after a cancel was requested
+     * (their worker died or lost the database): a rescue must not run them again.
+     */
+    public List<Cancelled> cancelExpired(Connection c, int limit) throws SQLException {
+        return endCancelled(c, "j.id IN (SELECT id FROM " + jobs + " WHERE state = 'running' AND lease_expires_at < now()"
+                + " AND cancel_requested_at IS NOT NULL ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)", ps -> {
+            ps.setInt(1, limit);
+            return 2;
+        }, null, true);
+    }
+
     public Job get(Connection c, long id) throws SQLException {
         String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ? UNION ALL SELECT " + FINISHED_COLUMNS
                 + " FROM " + finished + " WHERE id = ?";
@@ -505,7 +618,8 @@ public final class PgStore {
      * Puts a running job back to waiting. {@code spendAttempt} false gives the attempt back
      * (postponed, handed back); {@code errorJson} (one error object or null) is appended to the history.
      *
-     * @return false when the token no longer matches (the job was rescued meanwhile)
+     * @return false when the token no longer matches (the job was rescued meanwhile), or a cancel was
+     *     requested (then {@link #cancelRunning} moves it to the cancelled jobs instead)
      */
     public boolean release(Connection c, long id, long token, Duration delay, boolean spendAttempt, String errorJson) throws SQLException {
         String sql = """
@@ -514,7 +628,7 @@ public final class PgStore {
                        attempt = CASE WHEN ? THEN attempt ELSE greatest(attempt - 1, 0) END,
                        worker_id = NULL, lease_expires_at = NULL,
                        errors = CASE WHEN ?::jsonb IS NULL THEN errors ELSE errors || jsonb_build_array(?::jsonb) END
-                 WHERE id = ? AND lease_token = ? AND state <> 'available'""".formatted(jobs);
+                 WHERE id = ? AND lease_token = ? AND state <> 'available' AND cancel_requested_at IS NULL""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, delay.toNanos() / 1000);
             ps.setBoolean(2, spendAttempt);
@@ -526,13 +640,16 @@ public final class PgStore {
         }
     }
 
-    /** Hands back claimed jobs that never started, without spending their attempt. Returns how many matched. */
+    /**
+     * Hands back claimed jobs that never started, without spending their attempt. Returns how many
+     * matched; jobs with a cancel requested do not (see {@link #cancelRunning}).
+     */
     public int handBack(Connection c, long[] ids, long[] tokens) throws SQLException {
         String sql = """
                 UPDATE %s j
                    SET state = 'available', attempt = greatest(j.attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL
                  WHERE j.id = ANY(?::bigint[]) AND j.state <> 'available'
-                   AND j.lease_token = ANY(?::bigint[])""".formatted(jobs);
+                   AND j.lease_token = ANY(?::bigint[]) AND j.cancel_requested_at IS NULL""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, longs(c, ids));
             ps.setArray(2, longs(c, distinct(tokens)));
@@ -542,7 +659,8 @@ public final class PgStore {
 
     /**
      * The last step of a graceful exit: every job still running under {@code workerId} goes back
-     * to waiting with reason {@code shutdown}, its attempt given back.
+     * to waiting with reason {@code shutdown}, its attempt given back; but not those with a cancel
+     * requested, which {@link #cancelRunningOf} ends first.
      */
     public List<Long> handBackAllOf(Connection c, String workerId) throws SQLException {
         String sql = """
@@ -550,7 +668,7 @@ public final class PgStore {
                    SET state = 'available', attempt = greatest(attempt - 1, 0), worker_id = NULL, lease_expires_at = NULL,
                        errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', now(), 'type', 'shutdown',
                                   'message', 'worker ' || worker_id || ' shut down before the job finished', 'reason', 'shutdown'))
-                 WHERE worker_id = ? AND state = 'running'
+                 WHERE worker_id = ? AND state = 'running' AND cancel_requested_at IS NULL
                 RETURNING id""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, workerId);
@@ -567,10 +685,12 @@ public final class PgStore {
     /**
      * Removes a running job whose token matches and returns it with {@code errorJson} appended to
      * its history, recording it as dead in {@code finished_jobs} when {@code keep}. Returns null
-     * when the token no longer matches.
+     * when the token no longer matches, or a cancel was requested (then {@link #cancelRunning} ends
+     * it as cancelled: a cancelled job never becomes a dead letter).
      */
     public Job bury(Connection c, long id, Long token, String errorJson, boolean keep) throws SQLException {
-        String sql = "DELETE FROM " + jobs + " WHERE id = ? AND state <> 'available'" + (token == null ? "" : " AND lease_token = ?")
+        String sql = "DELETE FROM " + jobs + " WHERE id = ? AND state <> 'available' AND cancel_requested_at IS NULL"
+                + (token == null ? "" : " AND lease_token = ?")
                 + " RETURNING id, queue, kind, payload::text, priority, 'dead', run_at, created_at, attempt, max_attempts,"
                 + " unique_key, worker_id, attempted_at, NULL::timestamptz, now(),"
                 + " (errors || CASE WHEN ?::jsonb IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(?::jsonb) END)::text, replay_of";
@@ -617,12 +737,13 @@ public final class PgStore {
     }
 
     /**
-     * Extends the leases of the given running jobs; returns the ids extended. Rows locked by a
+     * Extends the leases of the given running jobs; returns the jobs extended, each with whether a
+     * cancel was requested for it (so the worker learns of a cancel without a query of its own). Rows locked by a
      * concurrent statement (the completer deleting them, the rescue) are skipped rather than
      * waited for: the batched completion and this batched extension would otherwise lock the same
      * rows in different orders and deadlock.
      */
-    public List<Long> extend(Connection c, long[] ids, long[] tokens, Duration lease) throws SQLException {
+    public List<Extended> extend(Connection c, long[] ids, long[] tokens, Duration lease) throws SQLException {
         String sql = """
                 WITH mine AS (
                     SELECT j.id FROM %s j
@@ -631,27 +752,31 @@ public final class PgStore {
                        FOR UPDATE OF j SKIP LOCKED)
                 UPDATE %s j SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
                   FROM mine WHERE j.id = mine.id
-                RETURNING j.id""".formatted(jobs, jobs);
+                RETURNING j.id, j.cancel_requested_at IS NOT NULL""".formatted(jobs, jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, longs(c, ids));
             ps.setArray(2, longs(c, distinct(tokens)));
             ps.setLong(3, lease.toMillis());
-            List<Long> out = new ArrayList<>();
+            List<Extended> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    out.add(new Extended(rs.getLong(1), rs.getBoolean(2)));
                 }
             }
             return out;
         }
     }
 
-    /** Returns running jobs with expired leases and attempts left to waiting; returns their queues (one per job). */
+    /**
+     * Returns running jobs with expired leases and attempts left to waiting; returns their queues (one
+     * per job). A job with a cancel requested is never returned to waiting ({@link #cancelExpired}).
+     */
     public List<String> rescue(Connection c, int limit) throws SQLException {
         String sql = """
                 WITH expired AS (
                     SELECT id FROM %s
                      WHERE state = 'running' AND lease_expires_at < now() AND attempt < max_attempts
+                       AND cancel_requested_at IS NULL
                      ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)
                 UPDATE %s j
                    SET state = 'available', run_at = now(), worker_id = NULL, lease_expires_at = NULL,
@@ -676,6 +801,7 @@ public final class PgStore {
     public List<Long> lockExpiredSpent(Connection c, int limit) throws SQLException {
         String sql = """
                 SELECT id FROM %s WHERE state = 'running' AND lease_expires_at < now() AND attempt >= max_attempts
+                   AND cancel_requested_at IS NULL
                  ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED""".formatted(jobs);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, limit);

@@ -2,6 +2,7 @@ package dev.opskit.jobqueue.testing;
 
 import dev.opskit.core.backoff.Backoff;
 import dev.opskit.deadletter.testing.InMemoryDeadLetterStore;
+import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.JobQueueReplayTarget;
 import dev.opskit.jobqueue.internal.DeadLetters;
 import dev.opskit.jobqueue.EnqueueResult;
@@ -45,7 +46,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * the caller's thread, one at a time; the connection passed to {@code enqueue(Connection, ...)}
  * is ignored (the job is visible at once, there is no transaction to roll back); handler timeouts
  * are not enforced; dead jobs are kept in memory ({@link #deadJobs()}). Finished jobs are kept
- * until {@link #clear()}. Thread-safe (all methods synchronise on the queue).
+ * until {@link #clear()}. A cancel of the running job ({@link #requestCancel(long)}, from the
+ * handler itself or from another thread while {@link #runUntilIdle()} runs) reaches the handler at
+ * once, as if its worker's lease extension ran right then: the handler's thread is interrupted,
+ * {@link JobContext#cancelled()} turns true, and the job ends cancelled whatever the handler then
+ * does. Thread-safe (all methods synchronise on the queue; handlers run outside the lock).
  */
 public final class InMemoryJobQueue implements JobQueue {
     private static final int MAX_RUNS = 100_000;
@@ -57,6 +62,10 @@ public final class InMemoryJobQueue implements JobQueue {
     private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
     private long nextId = 1;
     private boolean running;
+    // the job whose handler runs now, its thread, and whether a cancel reached it; guarded by this
+    private Long runningId;
+    private Thread runningThread;
+    private boolean runningCancelled;
 
     /** A fake on a {@link ManualClock} at 2026-01-01T00:00:00Z. */
     public InMemoryJobQueue() {
@@ -146,13 +155,27 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     @Override
-    public synchronized boolean cancel(long jobId) {
+    public synchronized CancelResult requestCancel(long jobId) {
         Job j = jobs.get(jobId);
-        if (j == null || j.state() != JobState.AVAILABLE) {
-            return false;
+        if (j == null) {
+            return CancelResult.NOT_FOUND;
         }
-        jobs.put(jobId, with(j, JobState.CANCELLED, j.runAt(), j.attempt(), j.errors(), clock.instant()));
-        return true;
+        switch (j.state()) {
+            case AVAILABLE -> {
+                jobs.put(jobId, with(j, JobState.CANCELLED, j.runAt(), j.attempt(), j.errors(), clock.instant()));
+                return CancelResult.CANCELLED;
+            }
+            case RUNNING -> {
+                if (Long.valueOf(jobId).equals(runningId) && !runningCancelled) {
+                    runningCancelled = true;
+                    runningThread.interrupt();
+                }
+                return CancelResult.CANCEL_REQUESTED;
+            }
+            default -> {
+                return CancelResult.ALREADY_FINISHED;
+            }
+        }
     }
 
     @Override
@@ -249,28 +272,52 @@ public final class InMemoryJobQueue implements JobQueue {
             policy = new OutcomePolicy(backoff, clock);
         }
         JobHandler handler = handlers.get(job.kind());
-        Outcome outcome;
         if (handler == null) {
-            outcome = policy.noHandler(job, null);
-        } else {
-            try {
-                handler.handle(new JobContext() {
-                    @Override
-                    public Job job() {
-                        return job;
-                    }
-
-                    @Override
-                    public boolean shutdownRequested() {
-                        return false;
-                    }
-                });
-                outcome = policy.success();
-            } catch (Throwable t) {
-                outcome = policy.failed(job, t, OutcomePolicy.Interruption.NONE, null, null);
-            }
+            store(job, policy.noHandler(job, null));
+            return;
         }
-        store(job, outcome);
+        synchronized (this) {
+            runningId = job.id();
+            runningThread = Thread.currentThread();
+            runningCancelled = false;
+        }
+        Throwable thrown = null;
+        try {
+            handler.handle(new JobContext() {
+                @Override
+                public Job job() {
+                    return job;
+                }
+
+                @Override
+                public boolean shutdownRequested() {
+                    return false;
+                }
+
+                @Override
+                public boolean cancelled() {
+                    synchronized (InMemoryJobQueue.this) {
+                        return runningCancelled && Long.valueOf(job.id()).equals(runningId);
+                    }
+                }
+            });
+        } catch (Throwable t) {
+            thrown = t;
+        }
+        synchronized (this) {
+            // decided and stored under one lock: a cancel comes before (the job ends cancelled) or
+            // after (it finds the job finished), as with the PostgreSQL workers
+            boolean cancelled = runningCancelled;
+            runningId = null;
+            runningThread = null;
+            runningCancelled = false;
+            if (cancelled) {
+                Thread.interrupted(); // the cancel's interrupt must not leak into the caller of runUntilIdle
+            }
+            store(job, cancelled ? policy.cancelled(job, thrown, null)
+                    : thrown == null ? policy.success()
+                    : policy.failed(job, thrown, OutcomePolicy.Interruption.NONE, null, null));
+        }
     }
 
     /** Stores an outcome as the PostgreSQL workers do (an attempt given back counts as not made). */
@@ -279,6 +326,7 @@ public final class InMemoryJobQueue implements JobQueue {
         String errors = o.errorJson() == null ? job.errors() : append(job.errors(), o.errorJson());
         switch (o.type()) {
             case SUCCESS -> jobs.put(job.id(), with(job, JobState.COMPLETED, job.runAt(), job.attempt(), errors, now));
+            case CANCEL -> jobs.put(job.id(), with(job, JobState.CANCELLED, job.runAt(), job.attempt(), errors, now));
             case RETRY -> jobs.put(job.id(), with(job, JobState.AVAILABLE, now.plus(o.delay()), job.attempt(), errors, null));
             case POSTPONE, HAND_BACK -> jobs.put(job.id(), with(job, JobState.AVAILABLE, now.plus(o.delay()), job.attempt() - 1, errors, null));
             case DEAD -> {

@@ -34,6 +34,20 @@ class OutcomePolicyTest {
     }
 
     @Test
+    void aCancelledAttemptEndsCancelledWithWhatTheHandlerThrewOrWithoutWhenItReturned() {
+        Outcome threw = policy.cancelled(job(3, 3), new IllegalStateException("stopped half-way"), "w1");
+        assertThat(threw.type()).isEqualTo(Outcome.Type.CANCEL);
+        assertThat(threw.type().metricTag()).isEqualTo("cancelled");
+        assertThat(threw.deadReason()).as("the last attempt, but not dead").isNull();
+        assertThat(threw.errorJson()).contains("\"reason\":\"cancelled\"", "cancelled while running on worker w1",
+                "stopped half-way", "IllegalStateException", "\"attempt\":3");
+        Outcome returned = policy.cancelled(job(1, 3), null, null);
+        assertThat(returned.type()).isEqualTo(Outcome.Type.CANCEL);
+        assertThat(returned.errorJson()).contains("\"type\":\"cancelled\"", "\"message\":\"cancelled while running\"")
+                .doesNotContain("stack");
+    }
+
+    @Test
     void theLastAttemptsFailureIsDeadWithMaxAttempts() {
         Outcome o = policy.failed(job(3, 3), new IllegalStateException("smtp 451"), NONE, null, "w1");
         assertThat(o.type()).isEqualTo(Outcome.Type.DEAD);

@@ -1,5 +1,6 @@
 package dev.opskit.spring.boot;
 
+import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.EnqueueResult;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobQueue;
@@ -86,6 +87,11 @@ public final class SpringJobQueue implements JobQueue {
     @Override
     public boolean cancel(long jobId) {
         return queue.cancel(jobId);
+    }
+
+    @Override
+    public CancelResult requestCancel(long jobId) {
+        return queue.requestCancel(jobId);
     }
 
     @Override
