@@ -3,7 +3,6 @@ package dev.opskit.jobqueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -82,7 +81,7 @@ public final class Schedule {
 
     /** {@link #cron(String, String, ZoneId, JobRequest)} in UTC. */
     public static Schedule cron(String name, String expression, JobRequest template) {
-        return cron(name, expression, ZoneOffset.UTC, template);
+        return cron(name, expression, ZoneId.of("UTC"), template);
     }
 
     /**
