@@ -54,7 +54,7 @@ final class ScheduleRunner {
     private final Duration pollInterval;
     private final Object sleeper = new Object();
     private volatile boolean stopped;
-    private volatile Consumer<Set<String>> beforeCommit = won -> { };
+    private volatile Consumer<Map<String, List<Instant>>> beforeCommit = won -> { };
     private long lastHeartbeat;
     private boolean declared;
     private Instant nextWake;
@@ -74,8 +74,8 @@ final class ScheduleRunner {
         this.pollInterval = pollInterval;
     }
 
-    /** Test seam: runs inside the enqueue transaction, after the compare-and-set, before the commit. */
-    void beforeCommit(Consumer<Set<String>> hook) {
+    /** Test seam: runs inside the enqueue transaction, after the compare-and-set, before the commit, with the due times won. */
+    void beforeCommit(Consumer<Map<String, List<Instant>>> hook) {
         this.beforeCommit = Objects.requireNonNull(hook);
     }
 
@@ -176,6 +176,11 @@ final class ScheduleRunner {
         List<JobRequest> requests = new ArrayList<>();
         int inserted = 0;
         try {
+            // a worker that stalls in here (a long GC pause, a partition) holds the rows it moved: the
+            // server ends its session after 10 s, its transaction rolls back, and another worker takes over
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL idle_in_transaction_session_timeout = '10s'");
+            }
             won = store.advance(c, due, now);
             for (String name : won) {
                 Schedule s = schedules.get(name);
@@ -186,7 +191,9 @@ final class ScheduleRunner {
                 jobs.enqueueAll(c, requests.subList(i, Math.min(requests.size(), i + INSERT_BATCH)))
                         .forEach((q, n) -> perQueue.merge(q, n, Integer::sum));
             }
-            beforeCommit.accept(won);
+            Map<String, List<Instant>> wonDues = new LinkedHashMap<>();
+            won.forEach(name -> wonDues.put(name, plans.get(name).enqueue()));
+            beforeCommit.accept(wonDues);
             c.commit();
             perQueue.forEach(metrics::enqueued);
             inserted = perQueue.values().stream().mapToInt(Integer::intValue).sum();

@@ -40,8 +40,9 @@ public final class ScheduleStore {
     /**
      * Inserts the schedules not yet in the table (created at {@code now}), updates the spec, kind and
      * queue of the others to these declarations, marks all as seen at {@code now}, and deletes rows
-     * nobody declared for {@link Schedule#FORGET_AFTER}. Rows are locked in name order, so two
-     * workers declaring at once cannot deadlock.
+     * nobody declared for {@link Schedule#FORGET_AFTER}. Never waits for a row lock: a row held by
+     * another worker's enqueue transaction is skipped (that worker declares it too, and the next
+     * declaration a minute later catches up), so a stalled worker cannot stall the others.
      */
     public void declare(Connection c, Collection<Schedule> schedules, Instant now) throws SQLException {
         List<Schedule> sorted = schedules.stream().sorted(java.util.Comparator.comparing(Schedule::name)).toList();
@@ -61,8 +62,7 @@ public final class ScheduleStore {
                 INSERT INTO %s AS s (name, spec, kind, queue, created_at, seen_at)
                 SELECT n, s, k, q, %s?::bigint * interval '1 microsecond', %s?::bigint * interval '1 microsecond'
                   FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(n, s, k, q)
-                ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, kind = excluded.kind, queue = excluded.queue,
-                                                 seen_at = greatest(s.seen_at, excluded.seen_at)""".formatted(table, EPOCH, EPOCH);
+                ON CONFLICT (name) DO NOTHING""".formatted(table, EPOCH, EPOCH);
         try (PreparedStatement ps = c.prepareStatement(upsert)) {
             long micros = micros(now);
             ps.setLong(1, micros);
@@ -73,8 +73,24 @@ public final class ScheduleStore {
             ps.setArray(6, c.createArrayOf("text", queues));
             ps.executeUpdate();
         }
+        String update = """
+                UPDATE %1$s s SET spec = t.s, kind = t.k, queue = t.q,
+                                  seen_at = greatest(s.seen_at, %2$s?::bigint * interval '1 microsecond')
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(n, s, k, q)
+                 WHERE s.name = t.n AND s.name IN (SELECT name FROM %1$s WHERE name = ANY(?::text[]) FOR UPDATE SKIP LOCKED)"""
+                .formatted(table, EPOCH);
+        try (PreparedStatement ps = c.prepareStatement(update)) {
+            ps.setLong(1, micros(now));
+            ps.setArray(2, c.createArrayOf("text", names));
+            ps.setArray(3, c.createArrayOf("text", specs));
+            ps.setArray(4, c.createArrayOf("text", kinds));
+            ps.setArray(5, c.createArrayOf("text", queues));
+            ps.setArray(6, c.createArrayOf("text", names));
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM %s WHERE seen_at < %s?::bigint * interval '1 microsecond'".formatted(table, EPOCH))) {
+                "DELETE FROM %1$s WHERE name IN (SELECT name FROM %1$s WHERE seen_at < %2$s?::bigint * interval '1 microsecond'"
+                        .formatted(table, EPOCH) + " FOR UPDATE SKIP LOCKED)")) {
             ps.setLong(1, micros(now.minus(Schedule.FORGET_AFTER)));
             ps.executeUpdate();
         }
@@ -122,7 +138,8 @@ public final class ScheduleStore {
                      locked AS (SELECT s.name FROM %2$s s JOIN d ON d.n = s.name
                                  WHERE s.last_due IS NOT DISTINCT FROM d.expected
                                    FOR UPDATE OF s SKIP LOCKED)
-                UPDATE %2$s s SET last_due = d.due, next_due = d.next, enqueued_at = %1$s?::bigint * interval '1 microsecond'
+                UPDATE %2$s s SET last_due = d.due, next_due = d.next, enqueued_at = %1$s?::bigint * interval '1 microsecond',
+                                  seen_at = greatest(s.seen_at, %1$s?::bigint * interval '1 microsecond')
                   FROM d, locked l
                  WHERE s.name = d.n AND l.name = s.name AND s.last_due IS NOT DISTINCT FROM d.expected
                 RETURNING s.name""".formatted(EPOCH, table);
@@ -133,6 +150,7 @@ public final class ScheduleStore {
             ps.setArray(3, c.createArrayOf("bigint", due));
             ps.setArray(4, c.createArrayOf("bigint", next));
             ps.setLong(5, micros(now));
+            ps.setLong(6, micros(now));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     won.add(rs.getString(1));
