@@ -7,7 +7,8 @@ package dev.opskit.jobqueue;
 public enum CatchUp {
     /**
      * The default: enqueue one job, for the latest missed due time, and count the earlier ones as
-     * missed ({@link JobQueueMetrics#SCHEDULE_MISSED}, logged as a warning).
+     * missed ({@link JobQueueMetrics#SCHEDULE_MISSED}, logged as a warning). Due times at most
+     * {@link Schedule#LATE_GRACE} late are late, not missed: each is enqueued.
      */
     ONCE,
     /**

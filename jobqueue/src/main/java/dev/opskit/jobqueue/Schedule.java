@@ -34,6 +34,12 @@ import java.util.regex.Pattern;
 public final class Schedule {
     /** The most jobs {@link CatchUp#ALL} enqueues for the missed due times of one schedule: 1000. */
     public static final int MAX_CATCH_UP = 1000;
+    /**
+     * Due times at most this late are always enqueued, whatever the catch-up policy: 10 s. They were
+     * not missed by an outage but delayed (a slow evaluation, a pause, a worker's start); only due
+     * times older than this are collapsed by {@link CatchUp#ONCE}.
+     */
+    public static final Duration LATE_GRACE = Duration.ofSeconds(10);
     /** A schedule no running worker declared for this long is listed as not declared: 5 minutes. */
     public static final Duration STALE_AFTER = Duration.ofMinutes(5);
     /** A schedule no running worker declared for this long has its row deleted: 7 days. */

@@ -519,6 +519,19 @@ abstract class JobQueueContract {
     }
 
     @Test
+    void dueTimesThatAreOnlyLateAreAllEnqueuedWhateverTheCatchUp() {
+        Schedule s = Schedule.every("tick", Duration.ofSeconds(1), REPORT);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofSeconds(5)); // a slow evaluation, not an outage
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(5);
+
+        scheduleClock().advance(Duration.ofSeconds(30)); // an outage: 20 due times collapse, the last 10 s are kept
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(10);
+        assertThat(uniqueKeysOf("report")).hasSize(15).contains("schedule:tick@2026-01-01T00:00:26Z")
+                .doesNotContain("schedule:tick@2026-01-01T00:00:25Z");
+    }
+
+    @Test
     void catchUpAllEnqueuesEveryMissedDueTime() {
         Schedule s = Schedule.every("poll", Duration.ofMinutes(1), REPORT).catchUp(CatchUp.ALL);
         evaluateSchedules(List.of(s));

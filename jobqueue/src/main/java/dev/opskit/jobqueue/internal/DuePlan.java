@@ -14,7 +14,8 @@ import java.util.List;
  * in-memory fake, so both make the same decisions.
  *
  * @param enqueue due times to enqueue, oldest first; empty when nothing is due
- * @param missed due times skipped (catch-up {@code ONCE}, or beyond {@link Schedule#MAX_CATCH_UP})
+ * @param missed due times skipped (catch-up {@code ONCE}: all but the latest of those more than
+ *               {@link Schedule#LATE_GRACE} late; {@code ALL}: beyond {@link Schedule#MAX_CATCH_UP})
  * @param missedAtLeast true when the count stopped at {@link #SCAN_LIMIT} and more were skipped
  * @param last the latest due time considered (the new "last due" when something is enqueued)
  * @param next the first due time after {@code now}, or null when the schedule never fires again
@@ -27,7 +28,9 @@ public record DuePlan(List<Instant> enqueue, long missed, boolean missedAtLeast,
      * Plans a schedule whose last due time (enqueued or skipped) is {@code from}, at {@code now}.
      */
     public static DuePlan plan(Schedule s, Instant from, Instant now) {
-        int keep = s.catchUpPolicy() == CatchUp.ALL ? Schedule.MAX_CATCH_UP : 1;
+        boolean all = s.catchUpPolicy() == CatchUp.ALL;
+        // ONCE keeps what is merely late (an evaluation delayed by load or a pause), collapses what is older
+        Instant graceStart = now.minus(Schedule.LATE_GRACE);
         ArrayDeque<Instant> kept = new ArrayDeque<>();
         long total = 0;
         boolean atLeast = false;
@@ -35,10 +38,10 @@ public record DuePlan(List<Instant> enqueue, long missed, boolean missedAtLeast,
         Instant due;
         while ((due = s.nextAfter(t)) != null && !due.isAfter(now)) {
             total++;
-            if (kept.size() == keep) {
+            kept.addLast(due);
+            if (all ? kept.size() > Schedule.MAX_CATCH_UP : kept.size() > 1 && !kept.peekFirst().isAfter(graceStart)) {
                 kept.removeFirst();
             }
-            kept.addLast(due);
             t = due;
             if (total == SCAN_LIMIT) {
                 // a second-by-second schedule after weeks down: skip to the last day without counting each
