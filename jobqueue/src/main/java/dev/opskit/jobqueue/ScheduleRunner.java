@@ -135,10 +135,8 @@ final class ScheduleRunner {
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            if (!declared || System.nanoTime() - lastHeartbeat >= HEARTBEAT_NANOS) {
-                store.declare(c, schedules.values(), now.truncatedTo(ChronoUnit.MILLIS));
-                lastHeartbeat = System.nanoTime();
-                declared = true;
+            if (!declared) {
+                declare(c, now);
             }
             Map<String, ScheduleStore.Row> rows = store.read(c, schedules.keySet());
             List<ScheduleStore.Cas> due = new ArrayList<>();
@@ -166,8 +164,19 @@ final class ScheduleRunner {
             if (!fix.isEmpty()) {
                 store.updateNext(c, fix);
             }
-            return due.isEmpty() ? 0 : enqueue(c, due, plans, now);
+            int enqueued = due.isEmpty() ? 0 : enqueue(c, due, plans, now);
+            // after the enqueue, so refreshing a thousand rows never delays a due job
+            if (System.nanoTime() - lastHeartbeat >= HEARTBEAT_NANOS) {
+                declare(c, now);
+            }
+            return enqueued;
         }
+    }
+
+    private void declare(Connection c, Instant now) throws SQLException {
+        store.declare(c, schedules.values(), now.truncatedTo(ChronoUnit.MILLIS));
+        lastHeartbeat = System.nanoTime();
+        declared = true;
     }
 
     private int enqueue(Connection c, List<ScheduleStore.Cas> due, Map<String, DuePlan> plans, Instant now) throws SQLException {

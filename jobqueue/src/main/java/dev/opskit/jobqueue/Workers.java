@@ -65,6 +65,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link MaintenanceLeader}, one thread ({@code opskit-jobqueue-maintenance}): competes for
  *       the schema's leader lock; the leader rescues expired leases, vacuums the hot table and
  *       prunes finished jobs. Every instance samples the gauges.</li>
+ *   <li>{@link ScheduleRunner}, one thread ({@code opskit-jobqueue-schedules}) when schedules are
+ *       declared: sleeps until the next due time, then enqueues the due jobs under a compare-and-set
+ *       on their rows in {@code schedules} (exactly one job per due time across processes).</li>
  *   <li>{@link Drain}: the graceful shutdown ({@link #shutdown(Duration)}), with the
  *       {@link StopSignals} every part reads.</li>
  * </ul>
