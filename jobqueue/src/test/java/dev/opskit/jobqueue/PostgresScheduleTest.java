@@ -113,6 +113,28 @@ class PostgresScheduleTest {
     }
 
     @Test
+    void aRowHeldByAnotherWorkersTransactionIsSkippedNotWaitedForAndTakenOverWhenItRollsBack() throws Exception {
+        Schedule s = Schedule.every("held", Duration.ofMinutes(1), JobRequest.of("k", "{}"));
+        runner("a", List.of(s)).tick();
+        clock.advance(Duration.ofMinutes(1));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection holder = db.dataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("SELECT * FROM opskit.schedules WHERE name = 'held' FOR UPDATE"); // a stalled enqueuer
+            }
+            // a fresh runner declares (heartbeat) and evaluates: neither may wait for the lock
+            Future<Integer> blocked = pool.submit(() -> runner("b", List.of(s)).tick());
+            assertThat(blocked.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(count("SELECT count(*) FROM opskit.jobs")).isZero();
+            holder.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(runner("b", List.of(s)).tick()).as("the due time is still open").isEqualTo(1);
+    }
+
+    @Test
     void catchUpOnceCountsTheSkippedDueTimesAsMissed() throws Exception {
         Schedule s = Schedule.every("poll", Duration.ofMinutes(1), JobRequest.of("poll", "{}"));
         runner("a", List.of(s)).tick();
