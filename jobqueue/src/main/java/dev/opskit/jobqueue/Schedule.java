@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * worker that moves the schedule's row from its last due time to the next one (a compare-and-set
  * in the database) enqueues the job in the same transaction; the others find the row moved or
  * locked and enqueue nothing. Each job also carries the unique key {@code schedule:<name>@<due>}
- * and {@code runAt} = its due time (PostgreSQL stores "now" for a due time in the past).
+ * (read back with {@link #dueTimeOf(Job)}) and asks to run at its due time, which, being past,
+ * means at once.
  *
  * <p>Due times are computed on the workers' clock ({@link Workers.Builder#clock}), so keep hosts
  * on NTP: a skewed clock moves when a job is enqueued, never how many are. Interval schedules
@@ -155,6 +156,25 @@ public final class Schedule {
         return JobRequest.builder(template.kind()).queue(template.queue()).payload(template.payload())
                 .priority(template.priority()).maxAttempts(template.maxAttempts())
                 .uniqueKey(uniqueKey(name, due)).runAt(due).build();
+    }
+
+    /**
+     * The due time a job was enqueued for by a schedule (read from its unique key
+     * {@code schedule:<name>@<due>}), or empty for a job no schedule made. A handler uses it to know
+     * which night a nightly report is for: the job's {@code runAt} is when it was enqueued.
+     */
+    public static java.util.Optional<Instant> dueTimeOf(Job job) {
+        Objects.requireNonNull(job, "job must not be null");
+        String key = job.uniqueKey();
+        int at = key == null ? -1 : key.lastIndexOf('@');
+        if (at < 0 || !key.startsWith("schedule:")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Instant.parse(key.substring(at + 1)));
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The unique key of a schedule's job for one due time. */

@@ -601,7 +601,8 @@ abstract class JobQueueContract {
     @Test
     void aScheduledJobRunsWithTheTemplatesKindQueueAndPayload() {
         List<String> seen = new CopyOnWriteArrayList<>();
-        handle("report", ctx -> seen.add(ctx.job().queue() + " " + ctx.payload().replace(" ", "") + " " + ctx.job().uniqueKey()));
+        handle("report", ctx -> seen.add(ctx.job().queue() + " " + ctx.payload().replace(" ", "") + " " + ctx.job().uniqueKey()
+                + " " + Schedule.dueTimeOf(ctx.job()).orElseThrow()));
         Schedule s = Schedule.every("report", Duration.ofMinutes(1),
                 JobRequest.builder("report").queue("billing").payload("{\"type\":\"nightly\"}").build());
         evaluateSchedules(List.of(s));
@@ -610,6 +611,7 @@ abstract class JobQueueContract {
 
         runUntilIdle();
 
-        assertThat(seen).containsExactly("billing {\"type\":\"nightly\"} schedule:report@2026-01-01T00:01:00Z");
+        assertThat(seen).containsExactly("billing {\"type\":\"nightly\"} schedule:report@2026-01-01T00:01:00Z 2026-01-01T00:01:00Z");
+        assertThat(Schedule.dueTimeOf(job(queue().enqueue(JobRequest.builder("report").uniqueKey("x@2026").build()).jobId()))).isEmpty();
     }
 }
