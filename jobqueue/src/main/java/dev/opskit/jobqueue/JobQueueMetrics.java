@@ -14,7 +14,7 @@ import java.util.Objects;
  * The queue records enqueues and cancels; every {@link Workers} built on the queue, before or after
  * the binding, records the rest. Nothing is recorded before the first binding; a registry bound
  * later (or a second one) counts from then on. Tags are bounded:
- * {@code queue} is a configured queue name, {@code outcome} and {@code state} are fixed sets.
+ * {@code queue} is a configured queue name, {@code schedule} a schedule declared in code, {@code outcome} and {@code state} are fixed sets.
  */
 public final class JobQueueMetrics implements MeterBinder {
     /** Counter, tag {@code queue}: jobs inserted (a duplicate unique key inserts nothing and is not counted). */
@@ -51,6 +51,17 @@ public final class JobQueueMetrics implements MeterBinder {
      * {@link #DRAINS} counter usually dies before the next scrape).
      */
     public static final String UNCLEAN_DRAINS = "opskit.jobs.drains.unclean";
+
+    /**
+     * Counter, tag {@code schedule} (a {@link Schedule} name declared in code): jobs a recurring
+     * schedule enqueued, counted by the process that won the due time (sum over processes).
+     */
+    public static final String SCHEDULE_ENQUEUED = "opskit.jobs.schedule.enqueued";
+    /**
+     * Counter, tag {@code schedule}: due times skipped because no worker ran when they were due and
+     * catch-up enqueued only the latest ({@link CatchUp#ONCE}) or hit {@link Schedule#MAX_CATCH_UP}.
+     */
+    public static final String SCHEDULE_MISSED = "opskit.jobs.schedule.missed";
 
     private final PostgresJobQueue queue;
 

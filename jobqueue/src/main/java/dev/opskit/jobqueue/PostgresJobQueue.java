@@ -38,7 +38,7 @@ import java.util.Optional;
 public final class PostgresJobQueue implements JobQueue {
     /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
     public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql",
-            "V2__record_drains.sql", "V3__cancel_running.sql", "V4__trace_context.sql");
+            "V2__record_drains.sql", "V3__cancel_running.sql", "V4__trace_context.sql", "V5__create_schedules.sql");
     /** How long finished jobs are kept by default: one hour. */
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
 
@@ -322,6 +322,25 @@ public final class PostgresJobQueue implements JobQueue {
             return store.drains(c, within, limit);
         } catch (SQLException e) {
             throw failed("list drains", e);
+        }
+    }
+
+    /**
+     * The recurring jobs of this schema, by name, with their last and next due times: those that
+     * running workers declare ({@link ScheduleInfo#declared()}) and, for up to
+     * {@link Schedule#FORGET_AFTER}, those no longer declared by any (removed from code: they fire
+     * no more; listed with {@code declared} false once {@link Schedule#STALE_AFTER} passed).
+     * "Declared" is judged on this process's clock against the times the workers wrote.
+     */
+    public List<ScheduleInfo> schedules() {
+        return schedules(java.time.Instant.now());
+    }
+
+    List<ScheduleInfo> schedules(java.time.Instant now) {
+        try (Connection c = dataSource.getConnection()) {
+            return new dev.opskit.jobqueue.internal.ScheduleStore(schema).list(c, now);
+        } catch (SQLException e) {
+            throw failed("list schedules", e);
         }
     }
 

@@ -66,6 +66,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link MaintenanceLeader}, one thread ({@code opskit-jobqueue-maintenance}): competes for
  *       the schema's leader lock; the leader rescues expired leases, vacuums the hot table and
  *       prunes finished jobs. Every instance samples the gauges.</li>
+ *   <li>{@link ScheduleRunner}, one thread ({@code opskit-jobqueue-schedules}) when schedules are
+ *       declared: sleeps until the next due time, then enqueues the due jobs under a compare-and-set
+ *       on their rows in {@code schedules} (exactly one job per due time across processes).</li>
  *   <li>{@link Drain}: the graceful shutdown ({@link #shutdown(Duration)}), with the
  *       {@link StopSignals} every part reads.</li>
  * </ul>
@@ -87,6 +90,8 @@ public final class Workers implements AutoCloseable {
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(30);
     /** Default backoff between attempts: exponential with full jitter, 1 s base, capped at 1 hour. */
     public static final Backoff DEFAULT_BACKOFF = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
+    /** Default longest sleep between two evaluations of the schedules: 1 s (they wake at each due time anyway). */
+    public static final Duration DEFAULT_SCHEDULE_POLL_INTERVAL = Duration.ofSeconds(1);
     /** Default concurrency of a queue registered without one. */
     public static final int DEFAULT_CONCURRENCY = 10;
 
@@ -109,6 +114,7 @@ public final class Workers implements AutoCloseable {
     private final NotifyListener listener;
     private final MaintenanceLeader maintainer;
     private final Drain drain;
+    private final ScheduleRunner scheduler;
     private final DataSource dataSource;
     private final PgStore store;
     private final Metrics metrics;
@@ -138,6 +144,8 @@ public final class Workers implements AutoCloseable {
         this.listener = b.listenNotify ? new NotifyListener(workerId, dataSource, store, Map.copyOf(runners), signals) : null;
         this.maintainer = new MaintenanceLeader(workerId, dataSource, store, b.maintenance, b.maintenanceInterval, retention,
                 b.queue.deadLetterSink(), metrics, List.copyOf(runners.keySet()), signals, b.clock);
+        this.scheduler = b.schedules.isEmpty() ? null : new ScheduleRunner(workerId, dataSource, store,
+                List.copyOf(b.schedules.values()), b.clock, metrics, b.schedulePollInterval);
         this.drain = new Drain(workerId, dataSource, store, runners.values(), active, completer, signals, counts, metrics);
     }
 
@@ -165,9 +173,10 @@ public final class Workers implements AutoCloseable {
         if (!phase.compareAndSet(Phase.NEW, Phase.RUNNING)) {
             throw new IllegalStateException("workers " + workerId + " were already started");
         }
-        log.info("{} - starting: schema {}, queues {}, kinds {}, poll {} ms, lease {} ms, listen/notify {}, maintenance {}",
+        log.info("{} - starting: schema {}, queues {}, kinds {}, poll {} ms, lease {} ms, listen/notify {}, maintenance {}, schedules {}",
                 workerId, schema, runners.values().stream().map(r -> r.name + "=" + r.concurrency).toList(),
-                executor.kinds(), pollInterval.toMillis(), lease.toMillis(), listenNotify, maintenance);
+                executor.kinds(), pollInterval.toMillis(), lease.toMillis(), listenNotify, maintenance,
+                scheduler == null ? List.of() : scheduler.schedules().stream().map(sc -> sc.name() + "=" + sc.spec()).toList());
         completer.start();
         leaseKeeper.start();
         if (listener != null) {
@@ -175,6 +184,9 @@ public final class Workers implements AutoCloseable {
         }
         maintainer.start();
         runners.values().forEach(QueueRunner::start);
+        if (scheduler != null) {
+            scheduler.start();
+        }
         return this;
     }
 
@@ -254,6 +266,10 @@ public final class Workers implements AutoCloseable {
             phase.set(Phase.STOPPED);
             return;
         }
+        if (scheduler != null) {
+            // a stopping worker enqueues no more scheduled jobs; the other processes declaring them do
+            scheduler.stop(2000);
+        }
         drain.stopAccepting(deadlineNanos);
     }
 
@@ -307,6 +323,9 @@ public final class Workers implements AutoCloseable {
         signals.close();
         runners.values().forEach(QueueRunner::wakeUp);
         try {
+            if (scheduler != null) {
+                scheduler.stop(2000);
+            }
             completer.awaitEnd(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -326,6 +345,11 @@ public final class Workers implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         log.info("{} - stopped", workerId);
+    }
+
+    /** The schedule evaluator, null without schedules (tests drive it directly). */
+    ScheduleRunner scheduler() {
+        return scheduler;
     }
 
     private static long deadlineIn(Duration timeLeft) {
@@ -350,6 +374,8 @@ public final class Workers implements AutoCloseable {
         private final PostgresJobQueue queue;
         private final Map<String, Handler> handlers = new LinkedHashMap<>();
         private final Map<String, Integer> queues = new LinkedHashMap<>();
+        private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+        private Duration schedulePollInterval = DEFAULT_SCHEDULE_POLL_INTERVAL;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private Duration lease = DEFAULT_LEASE;
         private Duration defaultTimeout = DEFAULT_JOB_TIMEOUT;
@@ -402,6 +428,34 @@ public final class Workers implements AutoCloseable {
                 throw new IllegalArgumentException("concurrency of queue " + queue + " must be between 1 and 1000, but was " + concurrency);
             }
             queues.put(queue, concurrency);
+            return this;
+        }
+
+        /**
+         * Declares a recurring job: this runtime enqueues it at each due time, unless another process
+         * declaring the same schedule name did so first (exactly one job per due time, see
+         * {@link Schedule}). A schedule removed from code stops firing once no running process
+         * declares it. The kind's handler may be registered here or on other workers.
+         *
+         * @throws IllegalArgumentException when a schedule of that name is already declared here
+         */
+        public Builder schedule(Schedule schedule) {
+            Objects.requireNonNull(schedule, "schedule must not be null");
+            if (schedules.containsKey(schedule.name())) {
+                throw new IllegalArgumentException("a schedule named '" + schedule.name() + "' is already declared");
+            }
+            schedules.put(schedule.name(), schedule);
+            return this;
+        }
+
+        /**
+         * The longest sleep between two evaluations of the schedules; default 1 s, at least 10 ms.
+         * They also wake at each due time, so this bounds only the delay after a clock step or a
+         * failed evaluation, and how soon a due time that another process left open is taken over.
+         */
+        public Builder schedulePollInterval(Duration interval) {
+            requireAtLeast("schedulePollInterval", interval, Duration.ofMillis(10));
+            this.schedulePollInterval = interval;
             return this;
         }
 
@@ -469,7 +523,8 @@ public final class Workers implements AutoCloseable {
 
         /**
          * The clock of the times this runtime writes itself, such as the {@code at} of each
-         * error-history entry; default {@link Clock#systemUTC()}. When a job is due, when a lease
+         * error-history entry, and of the due times of its {@linkplain #schedule schedules}; default
+         * {@link Clock#systemUTC()}. When a job is due, when a lease
          * expires and how long a retry waits are measured on the database's clock, and handler
          * timeouts on {@link System#nanoTime()}, so this clock does not move them.
          */

@@ -56,4 +56,26 @@ class InMemoryJobQueueTest {
         jobs.runUntilIdle();
         assertThat(jobs.deadJobs()).singleElement().satisfies(j -> assertThat(j.errors()).contains("must not be called from a handler"));
     }
+
+    @Test
+    void aScheduleDeclaredOnTheFakeRunsWhenTheClockPassesItsDueTime() {
+        InMemoryJobQueue jobs = new InMemoryJobQueue();                 // 2026-01-01T00:00:00Z
+        List<String> ran = new ArrayList<>();
+        jobs.handler("report", ctx -> ran.add(ctx.job().uniqueKey()));
+        jobs.schedule(Schedule.cron("nightly", "0 3 * * *", java.time.ZoneId.of("Europe/Berlin"), JobRequest.of("report", "{}")));
+
+        assertThat(jobs.runUntilIdle()).isZero();
+        jobs.clock().advance(Duration.ofDays(2));                        // two nights pass without a run
+        assertThat(jobs.runUntilIdle()).isEqualTo(1);                    // catch-up ONCE: the latest
+
+        assertThat(ran).containsExactly("schedule:nightly@2026-01-02T02:00:00Z");
+        assertThat(jobs.schedules()).singleElement().satisfies(i -> {
+            assertThat(i.lastDue()).isEqualTo("2026-01-02T02:00:00Z");
+            assertThat(i.nextDue()).isEqualTo("2026-01-03T02:00:00Z");
+        });
+        assertThat(jobs.unschedule("nightly")).isTrue();
+        jobs.clock().advance(Duration.ofDays(1));
+        assertThat(jobs.runUntilIdle()).as("removed: nothing fires").isZero();
+        assertThat(jobs.schedules()).singleElement().satisfies(i -> assertThat(i.declared()).isFalse());
+    }
 }

@@ -29,6 +29,18 @@ abstract class JobQueueContract {
     /** The dead-letter store the queue moves jobs into. */
     abstract dev.opskit.deadletter.DeadLetterStore deadLetters();
 
+    /** The clock schedules are evaluated on; at 2026-01-01T00:00:00Z when each test starts. */
+    abstract dev.opskit.jobqueue.testing.ManualClock scheduleClock();
+
+    /** One evaluation of the schedules by a process that declares exactly {@code declared}; returns the jobs it enqueued. */
+    abstract int evaluateSchedules(List<Schedule> declared);
+
+    /** The schedules as the implementation lists them, judged at {@link #scheduleClock()}. */
+    abstract List<ScheduleInfo> listSchedules();
+
+    /** The unique keys of every job of {@code kind}, waiting or finished, sorted. */
+    abstract List<String> uniqueKeysOf(String kind);
+
     private Job job(long id) {
         return queue().get(id).orElseThrow();
     }
@@ -586,5 +598,156 @@ abstract class JobQueueContract {
         assertThat(queue().enqueueAll(List.of(JobRequest.builder("k").runAt(y3000).build(),
                 JobRequest.builder("k").runAt(java.time.Instant.parse("2262-04-12T00:00:00Z")).build()))).isEqualTo(2);
         assertThat(queue().counts().get(0).available()).isEqualTo(3);
+    }
+
+    // ---------------------------------------------------------------- recurring jobs
+
+    private static final JobRequest REPORT = JobRequest.builder("report").payload("{\"type\":\"nightly\"}").build();
+    private static final String T0 = "2026-01-01T00:00:00Z";
+
+    @Test
+    void aScheduleEnqueuesOneJobPerDueTimeThatTheClockPassed() {
+        Schedule s = Schedule.cron("every-minute", "* * * * *", REPORT);
+        assertThat(evaluateSchedules(List.of(s))).as("declared at 00:00:00; first due 00:01").isZero();
+        scheduleClock().advance(Duration.ofSeconds(59));
+        assertThat(evaluateSchedules(List.of(s))).isZero();
+        scheduleClock().advance(Duration.ofSeconds(1));
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(1);
+        assertThat(evaluateSchedules(List.of(s))).as("the same due time again").isZero();
+
+        assertThat(uniqueKeysOf("report")).containsExactly("schedule:every-minute@2026-01-01T00:01:00Z");
+        assertThat(listSchedules()).singleElement().satisfies(i -> {
+            assertThat(i.name()).isEqualTo("every-minute");
+            assertThat(i.spec()).isEqualTo("cron * * * * * UTC");
+            assertThat(i.kind()).isEqualTo("report");
+            assertThat(i.queue()).isEqualTo("default");
+            assertThat(i.declared()).isTrue();
+            assertThat(i.lastDue()).isEqualTo("2026-01-01T00:01:00Z");
+            assertThat(i.nextDue()).isEqualTo("2026-01-01T00:02:00Z");
+            assertThat(i.createdAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
+    void processesEvaluatingTheSameDueTimeEnqueueItOnce() {
+        Schedule s = Schedule.every("poll", Duration.ofMinutes(5), REPORT);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofMinutes(5));
+        int total = 0;
+        for (int process = 0; process < 4; process++) {
+            total += evaluateSchedules(List.of(s));
+        }
+        assertThat(total).isEqualTo(1);
+        assertThat(uniqueKeysOf("report")).containsExactly("schedule:poll@2026-01-01T00:05:00Z");
+    }
+
+    @Test
+    void dueTimesMissedWhileNoWorkerRanAreEnqueuedOnceOnReturnByDefault() {
+        Schedule s = Schedule.every("poll", Duration.ofMinutes(1), REPORT);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofMinutes(10).plusSeconds(30)); // every worker was down
+
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(1);
+        assertThat(uniqueKeysOf("report")).containsExactly("schedule:poll@2026-01-01T00:10:00Z");
+        scheduleClock().advance(Duration.ofSeconds(30));
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(1);
+        assertThat(uniqueKeysOf("report")).endsWith("schedule:poll@2026-01-01T00:11:00Z").hasSize(2);
+    }
+
+    @Test
+    void dueTimesThatAreOnlyLateAreAllEnqueuedWhateverTheCatchUp() {
+        Schedule s = Schedule.every("tick", Duration.ofSeconds(1), REPORT);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofSeconds(5)); // a slow evaluation, not an outage
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(5);
+
+        scheduleClock().advance(Duration.ofSeconds(30)); // an outage: 20 due times collapse, the last 10 s are kept
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(10);
+        assertThat(uniqueKeysOf("report")).hasSize(15).contains("schedule:tick@2026-01-01T00:00:26Z")
+                .doesNotContain("schedule:tick@2026-01-01T00:00:25Z");
+    }
+
+    @Test
+    void catchUpAllEnqueuesEveryMissedDueTime() {
+        Schedule s = Schedule.every("poll", Duration.ofMinutes(1), REPORT).catchUp(CatchUp.ALL);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofMinutes(10).plusSeconds(30));
+
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(10);
+        List<String> keys = uniqueKeysOf("report");
+        assertThat(keys).hasSize(10).startsWith("schedule:poll@2026-01-01T00:01:00Z").endsWith("schedule:poll@2026-01-01T00:10:00Z");
+        assertThat(evaluateSchedules(List.of(s))).isZero();
+    }
+
+    @Test
+    void catchUpAllStopsAtMaxCatchUpAndKeepsTheLatest() {
+        Schedule s = Schedule.every("tick", Duration.ofSeconds(1), REPORT).catchUp(CatchUp.ALL);
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofSeconds(1500));
+
+        assertThat(evaluateSchedules(List.of(s))).isEqualTo(Schedule.MAX_CATCH_UP);
+        List<String> keys = uniqueKeysOf("report");
+        assertThat(keys).hasSize(1000).startsWith("schedule:tick@2026-01-01T00:08:21Z").endsWith("schedule:tick@2026-01-01T00:25:00Z");
+    }
+
+    @Test
+    void aScheduleRemovedFromCodeStopsFiringAndIsListedAsNotDeclaredAfterFiveMinutes() {
+        Schedule kept = Schedule.every("kept", Duration.ofMinutes(1), REPORT);
+        Schedule removed = Schedule.every("removed", Duration.ofMinutes(1), JobRequest.of("cleanup", "{}"));
+        evaluateSchedules(List.of(kept, removed));
+        scheduleClock().advance(Duration.ofMinutes(1));
+        assertThat(evaluateSchedules(List.of(kept, removed))).isEqualTo(2);
+
+        // the next deploy no longer declares "removed"
+        scheduleClock().advance(Duration.ofMinutes(1));
+        assertThat(evaluateSchedules(List.of(kept))).isEqualTo(1);
+        scheduleClock().advance(Schedule.STALE_AFTER);
+        assertThat(evaluateSchedules(List.of(kept))).isEqualTo(1);
+
+        assertThat(uniqueKeysOf("cleanup")).containsExactly("schedule:removed@2026-01-01T00:01:00Z");
+        assertThat(listSchedules()).extracting(ScheduleInfo::name, ScheduleInfo::declared)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("kept", true), org.assertj.core.groups.Tuple.tuple("removed", false));
+        ScheduleInfo gone = listSchedules().get(1);
+        assertThat(gone.nextDue()).as("nothing will fire it").isNull();
+        assertThat(gone.lastDue()).isEqualTo("2026-01-01T00:01:00Z");
+    }
+
+    @Test
+    void aNewlyDeclaredScheduleDoesNotCatchUpDueTimesBeforeItsDeclaration() {
+        scheduleClock().advance(Duration.ofHours(5).plusMinutes(30));
+        Schedule hourly = Schedule.cron("hourly", "@hourly", REPORT).catchUp(CatchUp.ALL);
+        assertThat(evaluateSchedules(List.of(hourly))).isZero();
+        scheduleClock().advance(Duration.ofMinutes(30));
+        assertThat(evaluateSchedules(List.of(hourly))).isEqualTo(1);
+        assertThat(uniqueKeysOf("report")).containsExactly("schedule:hourly@2026-01-01T06:00:00Z");
+    }
+
+    @Test
+    void aCronScheduleSkipsTheLocalTimeThatDaylightSavingRemoves() {
+        scheduleClock().set(java.time.Instant.parse("2026-03-28T12:00:00Z"));
+        Schedule s = Schedule.cron("night", "30 2 * * *", java.time.ZoneId.of("Europe/Berlin"), REPORT);
+        for (int hour = 0; hour <= 72; hour++) {
+            evaluateSchedules(List.of(s));
+            scheduleClock().advance(Duration.ofHours(1));
+        }
+        assertThat(uniqueKeysOf("report")).containsExactly(
+                "schedule:night@2026-03-30T00:30:00Z", "schedule:night@2026-03-31T00:30:00Z");
+    }
+
+    @Test
+    void aScheduledJobRunsWithTheTemplatesKindQueueAndPayload() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        handle("report", ctx -> seen.add(ctx.job().queue() + " " + ctx.payload().replace(" ", "") + " " + ctx.job().uniqueKey()
+                + " " + Schedule.dueTimeOf(ctx.job()).orElseThrow()));
+        Schedule s = Schedule.every("report", Duration.ofMinutes(1),
+                JobRequest.builder("report").queue("billing").payload("{\"type\":\"nightly\"}").build());
+        evaluateSchedules(List.of(s));
+        scheduleClock().advance(Duration.ofMinutes(1));
+        evaluateSchedules(List.of(s));
+
+        runUntilIdle();
+
+        assertThat(seen).containsExactly("billing {\"type\":\"nightly\"} schedule:report@2026-01-01T00:01:00Z 2026-01-01T00:01:00Z");
+        assertThat(Schedule.dueTimeOf(job(queue().enqueue(JobRequest.builder("report").uniqueKey("x@2026").build()).jobId()))).isEmpty();
     }
 }

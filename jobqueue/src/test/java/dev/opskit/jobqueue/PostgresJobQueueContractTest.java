@@ -18,6 +18,7 @@ class PostgresJobQueueContractTest extends JobQueueContract {
     private final TestDatabase db;
     private final PostgresJobQueue queue;
     private final Map<String, JobHandler> handlers = new LinkedHashMap<>();
+    private final dev.opskit.jobqueue.testing.ManualClock clock = new dev.opskit.jobqueue.testing.ManualClock();
 
     PostgresJobQueueContractTest(TestDatabase db) {
         this.db = db;
@@ -27,7 +28,8 @@ class PostgresJobQueueContractTest extends JobQueueContract {
 
     @BeforeEach
     void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters, opskit.schedules CASCADE");
+        clock.set(java.time.Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     @Override
@@ -84,5 +86,43 @@ class PostgresJobQueueContractTest extends JobQueueContract {
     @Override
     dev.opskit.deadletter.DeadLetterStore deadLetters() {
         return queue.deadLetters();
+    }
+
+    @Override
+    dev.opskit.jobqueue.testing.ManualClock scheduleClock() {
+        return clock;
+    }
+
+    @Override
+    int evaluateSchedules(java.util.List<Schedule> declared) {
+        try {
+            return new ScheduleRunner("contract", db.dataSource(), queue.store(), declared, clock, queue.metrics(), Duration.ofSeconds(1)).tick();
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    java.util.List<ScheduleInfo> listSchedules() {
+        return queue.schedules(clock.instant());
+    }
+
+    @Override
+    java.util.List<String> uniqueKeysOf(String kind) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try (Connection c = db.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT unique_key FROM opskit.jobs WHERE kind = ? UNION ALL"
+                     + " SELECT unique_key FROM opskit.finished_jobs WHERE kind = ? ORDER BY 1")) {
+            ps.setString(1, kind);
+            ps.setString(2, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        return keys;
     }
 }

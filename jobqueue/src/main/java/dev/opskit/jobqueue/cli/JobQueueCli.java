@@ -13,6 +13,7 @@ import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobState;
 import dev.opskit.jobqueue.PostgresJobQueue;
 import dev.opskit.jobqueue.QueueCounts;
+import dev.opskit.jobqueue.ScheduleInfo;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,8 @@ public final class JobQueueCli implements Command {
                                           graceful shutdowns of workers that finished within AGE
                                           (default 24h), newest first, at most N (default 100):
                                           was the last deploy clean? exit 1 when one was not
+              schedules                   recurring jobs: spec, kind, queue, whether a running
+                                          worker declares it, last and next due time
 
             options:
               --url URL      jdbc:postgresql://host:port/db?user=..&password=.. or
@@ -61,7 +64,7 @@ public final class JobQueueCli implements Command {
 
     private static final Set<String> FLAGS = Set.of("--json", "--help", "-h");
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--older-than", "--limit", "--since");
-    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel", "drains");
+    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel", "drains", "schedules");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public JobQueueCli() {
@@ -74,7 +77,7 @@ public final class JobQueueCli implements Command {
 
     @Override
     public String summary() {
-        return "counts|show|stuck|cancel|drains: the job queue in PostgreSQL ($DATABASE_URL or --url)";
+        return "counts|show|stuck|cancel|drains|schedules: the job queue in PostgreSQL ($DATABASE_URL or --url)";
     }
 
     @Override
@@ -129,6 +132,7 @@ public final class JobQueueCli implements Command {
                 case "show" -> show(queue, id, json, out, err);
                 case "stuck" -> stuck(queue.stuckJobs(olderThan, limit), olderThan, json, out);
                 case "drains" -> drains(queue.drains(since, limit), since, json, out);
+                case "schedules" -> schedules(queue.schedules(), json, out);
                 default -> cancel(queue, id, json, out, err);
             };
         } catch (UsageException e) {
@@ -259,6 +263,31 @@ public final class JobQueueCli implements Command {
             }
         }
         return allClean ? OK : FAILED;
+    }
+
+    private static int schedules(List<ScheduleInfo> schedules, boolean json, PrintStream out) {
+        if (json) {
+            JsonWriter w = new JsonWriter().beginObject().name("schedules").beginArray();
+            for (ScheduleInfo s : schedules) {
+                w.beginObject().name("name").value(s.name()).name("spec").value(s.spec()).name("kind").value(s.kind())
+                        .name("queue").value(s.queue()).name("declared").value(s.declared());
+                optional(w, "last_due", s.lastDue());
+                optional(w, "next_due", s.nextDue());
+                optional(w, "created_at", s.createdAt());
+                optional(w, "seen_at", s.seenAt());
+                w.endObject();
+            }
+            out.println(w.endArray().endObject());
+        } else if (schedules.isEmpty()) {
+            out.println("no schedules (none was ever declared by a running worker, or none in the last 7 days)");
+        } else {
+            out.printf("%-30s %-36s %-20s %-12s %-9s %-24s %-24s%n", "NAME", "SPEC", "KIND", "QUEUE", "DECLARED", "LAST DUE", "NEXT DUE");
+            for (ScheduleInfo s : schedules) {
+                out.printf("%-30s %-36s %-20s %-12s %-9s %-24s %-24s%n", s.name(), s.spec(), s.kind(), s.queue(),
+                        s.declared() ? "yes" : "NO", s.lastDue() == null ? "-" : s.lastDue(), s.nextDue() == null ? "-" : s.nextDue());
+            }
+        }
+        return OK;
     }
 
     private static int cancel(PostgresJobQueue queue, long id, boolean json, PrintStream out, PrintStream err) {

@@ -1,2 +1,2 @@
-/** {@code opskit jobs}: counts, one job, stuck jobs and cancelling from the opskit command line. */
+/** {@code opskit jobs}: counts, one job, stuck jobs, cancelling, drains and schedules from the opskit command line. */
 package dev.opskit.jobqueue.cli;

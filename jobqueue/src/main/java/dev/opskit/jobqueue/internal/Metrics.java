@@ -85,6 +85,25 @@ public final class Metrics {
         }
     }
 
+    /** Jobs a schedule enqueued (counted by the process that enqueued them). */
+    public void scheduleEnqueued(String schedule, long n) {
+        if (enabled && n > 0) {
+            scheduleCounter(JobQueueMetrics.SCHEDULE_ENQUEUED, "jobs enqueued by a recurring schedule", schedule).increment(n);
+        }
+    }
+
+    /** Due times of a schedule that catch-up skipped. */
+    public void scheduleMissed(String schedule, long n) {
+        if (enabled && n > 0) {
+            scheduleCounter(JobQueueMetrics.SCHEDULE_MISSED, "due times of a schedule skipped by catch-up", schedule).increment(n);
+        }
+    }
+
+    private Counter scheduleCounter(String name, String description, String schedule) {
+        return (Counter) meters.computeIfAbsent(name + "|" + schedule, k -> Counter.builder(name).description(description)
+                .tag("schedule", schedule).register(registry));
+    }
+
     /** A graceful shutdown of a worker runtime in this process ended. */
     public void drained(boolean clean) {
         if (enabled) {

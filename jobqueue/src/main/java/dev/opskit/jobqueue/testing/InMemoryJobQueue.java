@@ -13,6 +13,9 @@ import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.JobRequest;
 import dev.opskit.jobqueue.JobState;
 import dev.opskit.jobqueue.QueueCounts;
+import dev.opskit.jobqueue.Schedule;
+import dev.opskit.jobqueue.ScheduleInfo;
+import dev.opskit.jobqueue.internal.DuePlan;
 import dev.opskit.jobqueue.internal.Outcome;
 import dev.opskit.jobqueue.internal.OutcomePolicy;
 
@@ -45,7 +48,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Differences from PostgreSQL, on purpose: jobs run only inside {@link #runUntilIdle()}, on
  * the caller's thread, one at a time; the connection passed to {@code enqueue(Connection, ...)}
  * is ignored (the job is visible at once, there is no transaction to roll back); handler timeouts
- * are not enforced; dead jobs are kept in memory ({@link #deadJobs()}). Finished jobs are kept
+ * are not enforced; dead jobs are kept in memory ({@link #deadJobs()}); schedules are evaluated
+ * only by {@link #runSchedules()} and {@link #runUntilIdle()}, at the clock's time. Finished jobs are kept
  * until {@link #clear()}. A cancel of the running job ({@link #requestCancel(long)}, from the
  * handler itself or from another thread while {@link #runUntilIdle()} runs) reaches the handler at
  * once, as if its worker's lease extension ran right then: the handler's thread is interrupted,
@@ -60,6 +64,8 @@ public final class InMemoryJobQueue implements JobQueue {
     private final Map<Long, Job> jobs = new TreeMap<>();
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
     private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
+    private final Map<String, Schedule> declared = new LinkedHashMap<>();
+    private final Map<String, ScheduleRow> scheduleRows = new TreeMap<>();
     private long nextId = 1;
     private boolean running;
     // the job whose handler runs now, its thread, and whether a cancel reached it; guarded by this
@@ -103,6 +109,96 @@ public final class InMemoryJobQueue implements JobQueue {
     public synchronized InMemoryJobQueue backoff(Backoff backoff) {
         this.backoff = Objects.requireNonNull(backoff, "backoff must not be null");
         return this;
+    }
+
+    // ---------------------------------------------------------------- schedules
+
+    /** What the PostgreSQL table {@code schedules} holds for one schedule. */
+    private static final class ScheduleRow {
+        String spec;
+        String kind;
+        String queue;
+        Instant lastDue;
+        Instant nextDue;
+        final Instant createdAt;
+        Instant seenAt;
+
+        ScheduleRow(Instant createdAt) {
+            this.createdAt = createdAt;
+        }
+    }
+
+    /**
+     * Declares a recurring job, as {@code Workers.Builder.schedule} does: from now on (the clock's
+     * time), {@link #runSchedules()} and {@link #runUntilIdle()} enqueue a job at each due time that
+     * the clock passed, with the same catch-up as PostgreSQL. A schedule of the same name is replaced
+     * (its last due time is kept).
+     */
+    public synchronized InMemoryJobQueue schedule(Schedule schedule) {
+        Objects.requireNonNull(schedule, "schedule must not be null");
+        declared.put(schedule.name(), schedule);
+        seen(schedule, clock.instant());
+        return this;
+    }
+
+    /**
+     * Removes a schedule from the declared ones, as removing it from code does: it fires no more, and
+     * after {@link Schedule#STALE_AFTER} it is listed as not declared.
+     *
+     * @return whether it was declared
+     */
+    public synchronized boolean unschedule(String name) {
+        return declared.remove(Objects.requireNonNull(name, "name must not be null")) != null;
+    }
+
+    /**
+     * Enqueues the jobs of every declared schedule whose due time the clock passed since its last
+     * one (missed ones per its {@link dev.opskit.jobqueue.CatchUp}).
+     *
+     * @return how many jobs were enqueued
+     */
+    public synchronized int runSchedules() {
+        Instant now = clock.instant();
+        scheduleRows.values().removeIf(r -> r.seenAt.isBefore(now.minus(Schedule.FORGET_AFTER)));
+        int n = 0;
+        for (Schedule s : declared.values()) {
+            ScheduleRow row = seen(s, now);
+            DuePlan plan = DuePlan.plan(s, row.lastDue != null ? row.lastDue : row.createdAt, now);
+            for (Instant due : plan.enqueue()) {
+                if (enqueue(s.jobFor(due)).inserted()) {
+                    n++;
+                }
+            }
+            if (plan.last() != null) {
+                row.lastDue = plan.last();
+            }
+            row.nextDue = plan.next();
+        }
+        return n;
+    }
+
+    /** The schedules, by name, as {@code PostgresJobQueue.schedules()} lists them. */
+    public synchronized List<ScheduleInfo> schedules() {
+        Instant now = clock.instant();
+        List<ScheduleInfo> out = new ArrayList<>();
+        scheduleRows.forEach((name, r) -> {
+            boolean isDeclared = r.seenAt.isAfter(now.minus(Schedule.STALE_AFTER));
+            out.add(new ScheduleInfo(name, r.spec, r.kind, r.queue, isDeclared, r.lastDue, isDeclared ? r.nextDue : null,
+                    r.createdAt, r.seenAt));
+        });
+        return out;
+    }
+
+    private ScheduleRow seen(Schedule s, Instant now) {
+        ScheduleRow row = scheduleRows.computeIfAbsent(s.name(), k -> new ScheduleRow(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        row.spec = s.spec();
+        row.kind = s.template().kind();
+        row.queue = s.template().queue();
+        row.seenAt = row.seenAt == null || now.isAfter(row.seenAt) ? now : row.seenAt;
+        if (row.nextDue == null || row.lastDue == null) {
+            row.nextDue = s.nextAfter(row.lastDue != null ? row.lastDue : row.createdAt);
+        }
+        return row;
     }
 
     @Override
@@ -217,7 +313,8 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     /**
-     * Runs due jobs on the caller's thread, by priority, due time and id, until none is due
+     * Enqueues the due jobs of the declared schedules ({@link #runSchedules()}), then
+     * runs due jobs on the caller's thread, by priority, due time and id, until none is due
      * (jobs scheduled later stay waiting until the {@linkplain #clock() clock} reaches them).
      * Retries and postponements that become due at once run in the same call.
      *
@@ -232,6 +329,7 @@ public final class InMemoryJobQueue implements JobQueue {
             running = true;
         }
         try {
+            runSchedules();
             int runs = 0;
             while (true) {
                 Job job = claimNext();
