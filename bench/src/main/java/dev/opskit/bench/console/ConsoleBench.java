@@ -27,8 +27,8 @@ import javax.sql.DataSource;
 /**
  * Times {@code GET /console/api/summary} over HTTP (JDK client, keep-alive, one connection) against
  * a job table of {@code jobs} rows in realistic states, filled by one {@code generate_series}
- * insert: four queues (50 / 25 / 20 / 5 %), of each 85 % due (waiting up to an hour), 10 %
- * scheduled up to a day ahead, 5 % running; a fifth of them carry one to three earlier errors; and
+ * insert: four queues (50 / 25 / 20 / 5 %), of each about 90 % due (waiting up to an hour), 10 %
+ * scheduled up to a day ahead, 0.1 % running (1,000 busy workers); a fifth of them carry one to three earlier errors; and
  * {@code finished} rows in {@code finished_jobs} over the last hour (95 % completed, 4 % dead, 1 %
  * cancelled), as the default one-hour retention keeps them.
  *
@@ -96,6 +96,16 @@ public final class ConsoleBench {
                             (System.nanoTime() - first) / 1e6, queryMs(body));
                     System.out.println("sample: " + body.substring(0, Math.min(400, body.length())) + "…");
 
+                    URI config = URI.create("http://127.0.0.1:" + server.port() + "/console/api/config");
+                    double[] floor = new double[calls];
+                    for (int i = 0; i < calls; i++) {
+                        long s = System.nanoTime();
+                        call(http, config);
+                        floor[i] = (System.nanoTime() - s) / 1e6;
+                        Thread.sleep(interval);
+                    }
+                    print("floor: /console/api/config (no database, same server and client), " + calls + " calls " + interval + " ms apart", floor);
+
                     double[] ms = new double[calls];
                     long refreshes = 0;
                     String lastAsOf = "";
@@ -141,25 +151,25 @@ public final class ConsoleBench {
                     INSERT INTO opskit.jobs (queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
                                              worker_id, attempted_at, lease_expires_at, lease_token, errors)
                     SELECT q.queue, q.kind, jsonb_build_object('n', g, 'to', 'user' || g || '@example.com'), (g % 3) - 1,
-                           CASE WHEN g % 20 = 0 THEN 'running' ELSE 'available' END,
-                           CASE WHEN g % 20 = 0 THEN now() - interval '1 minute'
+                           CASE WHEN g % 1000 = 0 THEN 'running' ELSE 'available' END,
+                           CASE WHEN g % 1000 = 0 THEN now() - interval '1 minute'
                                 WHEN g % 10 = 1 THEN now() + (g % 86400) * interval '1 second'
                                 ELSE now() - (g % 3600) * interval '1 second' END,
                            now() - (g % 7200) * interval '1 second',
-                           CASE WHEN g % 5 = 2 THEN 1 + g % 3 WHEN g % 20 = 0 THEN 1 ELSE 0 END, 20,
-                           CASE WHEN g % 20 = 0 THEN 'worker-' || (g % 8) END,
-                           CASE WHEN g % 20 = 0 THEN now() - interval '1 minute' END,
-                           CASE WHEN g % 20 = 0 THEN now() + interval '4 minutes' END,
-                           CASE WHEN g % 20 = 0 THEN 1 ELSE 0 END,
+                           CASE WHEN g % 5 = 2 THEN 1 + g % 3 WHEN g % 1000 = 0 THEN 1 ELSE 0 END, 20,
+                           CASE WHEN g % 1000 = 0 THEN 'worker-' || (g % 8) END,
+                           CASE WHEN g % 1000 = 0 THEN now() - interval '1 minute' END,
+                           CASE WHEN g % 1000 = 0 THEN now() + interval '4 minutes' END,
+                           CASE WHEN g % 1000 = 0 THEN 1 ELSE 0 END,
                            CASE WHEN g % 5 = 2 THEN jsonb_build_array(jsonb_build_object('attempt', 1, 'at', now(),
                                 'type', 'java.io.IOException', 'message', 'connection reset', 'reason', 'retry'))
                                 ELSE '[]'::jsonb END
-                      FROM generate_series(1, %d) g
+                      FROM generate_series(1, $N) g
                       CROSS JOIN LATERAL (SELECT CASE WHEN g % 20 < 10 THEN 'emails' WHEN g % 20 < 15 THEN 'ocr'
                                                       WHEN g % 20 < 19 THEN 'webhooks' ELSE 'reports' END AS queue,
                                                  CASE WHEN g % 20 < 10 THEN 'send-email' WHEN g % 20 < 15 THEN 'scan'
                                                       WHEN g % 20 < 19 THEN 'deliver' ELSE 'monthly-report' END AS kind) q
-                    """.formatted(jobs));
+                    """.replace("$N", Integer.toString(jobs)));
             st.execute("""
                     INSERT INTO opskit.finished_jobs (id, queue, kind, payload, priority, state, run_at, created_at, attempt,
                                                       max_attempts, worker_id, attempted_at, finished_at, errors)
@@ -168,13 +178,26 @@ public final class ConsoleBench {
                            CASE WHEN g % 100 < 95 THEN 'completed' WHEN g % 100 < 99 THEN 'dead' ELSE 'cancelled' END,
                            now() - interval '1 hour', now() - interval '1 hour', 1, 20, 'worker-1', now() - interval '1 hour',
                            now() - (g % 3600) * interval '1 second', '[]'::jsonb
-                      FROM generate_series(1, %d) g
-                    """.formatted(finished));
+                      FROM generate_series(1, $N) g
+                    """.replace("$N", Integer.toString(finished)));
             st.execute("VACUUM ANALYZE opskit.jobs");
             st.execute("VACUUM ANALYZE opskit.finished_jobs");
-            try (ResultSet rs = st.executeQuery("SELECT pg_size_pretty(pg_total_relation_size('opskit.jobs'))")) {
+            try (ResultSet rs = st.executeQuery("SELECT pg_size_pretty(pg_total_relation_size('opskit.jobs')),"
+                    + " pg_size_pretty(pg_relation_size('opskit.jobs_claim'))")) {
                 rs.next();
-                System.out.println("jobs table with indexes: " + rs.getString(1));
+                System.out.println("jobs table with indexes: " + rs.getString(1) + ", claim index: " + rs.getString(2));
+            }
+            // the plan of the console's per-state count (QueueSummary.readHot): a (parallel) pass over the table
+            try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, BUFFERS) SELECT queue, count(*) FILTER (WHERE state = 'available'"
+                    + " AND run_at <= now()), count(*) FILTER (WHERE state = 'available' AND run_at > now()),"
+                    + " count(*) FILTER (WHERE state = 'running'), count(*) FILTER (WHERE state NOT IN ('available', 'running')),"
+                    + " min(run_at) FILTER (WHERE state = 'available' AND run_at <= now()) FROM opskit.jobs GROUP BY queue")) {
+                while (rs.next()) {
+                    String line = rs.getString(1);
+                    if (line.contains("Scan") || line.contains("Execution Time") || line.contains("Workers Launched")) {
+                        System.out.println("  plan: " + line.trim());
+                    }
+                }
             }
         }
     }

@@ -144,6 +144,10 @@ public final class QueueSummary implements AutoCloseable {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                // a background count is not urgent: one database core, not a parallel scan that competes with the workers
+                try (PreparedStatement ps = c.prepareStatement("SET LOCAL max_parallel_workers_per_gather = 0")) {
+                    ps.execute();
+                }
                 asOf = readHot(c, rows, oldest);
                 readFinished(c, rows);
                 readMinutes(c, asOf, minutes);
