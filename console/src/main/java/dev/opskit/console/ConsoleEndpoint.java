@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -229,10 +228,5 @@ public final class ConsoleEndpoint implements HttpEndpoint, AutoCloseable {
         public ConsoleEndpoint build() {
             return new ConsoleEndpoint(this);
         }
-    }
-
-    /** The routes as an immutable list, for logging. */
-    List<String> paths() {
-        return List.copyOf(routes().keySet());
     }
 }

@@ -125,9 +125,22 @@ class ConsoleApiTest {
         assertThat(j.get("cancellable").asBoolean()).isTrue();
         assertThat(j.get("payload").get("to").asText()).isEqualTo("a@example.com");
         assertThat(j.get("errors")).extracting(e -> e.get("message").asText()).containsExactly("smtp down", "smtp still down");
-        assertThat(f.get("/api/jobs?id=" + id).json().get("jobs").get(0).has("lastError")).isFalse();
+        assertThat(f.get("/api/jobs?id=" + id).json().get("jobs").get(0).get("lastError").asText()).isEqualTo("smtp still down");
+        assertThat(f.get("/api/jobs?id=" + id).json().get("jobs").get(0).get("errorCount").asInt()).isEqualTo(2);
         assertThat(f.get("/api/jobs?kind=send-email").json().get("jobs").get(0).get("lastError").asText()).isEqualTo("smtp still down");
         assertThat(f.get("/api/job?id=424242").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aDeadJobsDetailNamesTheDeadLetterThatRetriesIt() {
+        finished(900_020, "emails", "dead");
+        long letter = f.queue.deadLetters().add(dev.opskit.deadletter.NewDeadLetter.builder("jobqueue:emails", "send-email")
+                .payload("{}").header("jobId", "900020")
+                .reason(dev.opskit.deadletter.DeadLetterReason.MAX_ATTEMPTS, "5 of 5").build());
+        f.letter("jobqueue:emails", "send-email", "another job's letter");
+
+        assertThat(f.get("/api/job?id=900020").json().get("deadLetter").asLong()).isEqualTo(letter);
+        assertThat(f.get("/api/job?id=" + enqueue("emails", "send-email")).json().get("deadLetter").isNull()).isTrue();
     }
 
     @Test
@@ -311,6 +324,29 @@ class ConsoleApiTest {
         assertThat(off.routes()).isEmpty();
         assertThat(off.handle(dev.opskit.health.EndpointRequest.get("/console/api/summary")).status()).isEqualTo(404);
         assertThat(f.console.handle(dev.opskit.health.EndpointRequest.get("/elsewhere")).status()).isEqualTo(404);
+    }
+
+    @Test
+    void theReadmeExampleServesTheConsoleNextToTheProbes() throws Exception {
+        dev.opskit.health.HealthRegistry health = dev.opskit.health.HealthRegistry.builder().deadlockCheck(false).build();
+        ConsoleEndpoint console = ConsoleEndpoint.builder(f.queue)
+                .token("ops", System.getenv("OPSKIT_CONSOLE_TOKEN"))
+                .build();
+        new ConsoleMetrics(console).bindTo(new SimpleMeterRegistry());
+        dev.opskit.health.HealthServer.Builder server = dev.opskit.health.HealthServer.builder(dev.opskit.health.HealthEndpoint.of(health))
+                .bindAddress("127.0.0.1").port(0);
+        console.routes().forEach(server::route);
+        try (dev.opskit.health.HealthServer started = server.build().start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + started.port();
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/console/")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health/live")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            console.close();
+            health.close();
+        }
     }
 
     @Test

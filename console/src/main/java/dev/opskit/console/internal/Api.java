@@ -260,6 +260,7 @@ public final class Api implements AutoCloseable {
         return json(200, w.endObject());
     }
 
+    /** A job found by id, in the shape of a search row. */
     private static void jobRow(JsonWriter w, Job j) {
         w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
                 .name("state").value(j.state().sqlName()).name("priority").value(j.priority());
@@ -269,10 +270,14 @@ public final class Api implements AutoCloseable {
         Json.field(w, "workerId", j.workerId());
         Json.field(w, "attemptedAt", j.attemptedAt());
         Json.field(w, "finishedAt", j.finishedAt());
+        List<?> errors = Json.array(j.errors());
+        w.name("errorCount").value(errors.size());
+        Object last = errors.isEmpty() ? null : errors.get(errors.size() - 1);
+        Json.field(w, "lastError", last instanceof Map<?, ?> m && m.get("message") != null ? String.valueOf(m.get("message")) : null);
         w.endObject();
     }
 
-    private EndpointResponse job(Params p) {
+    private EndpointResponse job(Params p) throws SQLException {
         long id = p.requiredNumber("id", 1);
         Job j = queue.get(id).orElseThrow(() -> ApiException.status(404, "no job " + id
                 + " (finished jobs are found only while the queue keeps them)"));
@@ -289,6 +294,8 @@ public final class Api implements AutoCloseable {
         Json.field(w, "finishedAt", j.finishedAt());
         Json.field(w, "replayOf", j.replayOf());
         w.name("cancellable").value(j.state() == JobState.AVAILABLE);
+        // the job queue cannot retry a live job; a dead one is retried by replaying its dead letter
+        Json.field(w, "deadLetter", j.state() == JobState.DEAD ? search.deadLetterOf(j.id(), j.queue()) : null);
         Json.embedded(w, "payload", j.payload());
         Json.embedded(w, "errors", j.errors());
         return json(200, w.endObject());

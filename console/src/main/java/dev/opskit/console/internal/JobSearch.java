@@ -95,6 +95,24 @@ final class JobSearch {
         return sql.toString();
     }
 
+    /**
+     * The dead letter a dead job became, by the {@code jobId} header the job queue gives it, newest
+     * first; null when there is none (purged, or the job died before the queue recorded it). The
+     * letters of one source are few next to the jobs, so this reads them through the
+     * {@code (status, source, id)} index without one of its own.
+     */
+    @Nullable Long deadLetterOf(long jobId, String queue) throws SQLException {
+        String sql = "SELECT id FROM " + schema + ".dead_letters WHERE status IN ('dead', 'replayed') AND source = ?"
+                + " AND headers ->> 'jobId' = ? ORDER BY id DESC LIMIT 1";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, "jobqueue:" + queue);
+            ps.setString(2, Long.toString(jobId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
     private static Instant instant(Timestamp t) {
         return t.toInstant();
     }

@@ -49,6 +49,18 @@ final class Json {
         return value(w, parsed);
     }
 
+    /** Stored JSON text that should be an array, as a list; empty when it is not one. */
+    static List<?> array(@Nullable String jsonText) {
+        if (jsonText == null) {
+            return List.of();
+        }
+        try {
+            return JsonText.parse(jsonText) instanceof List<?> list ? list : List.of();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     private static JsonWriter value(JsonWriter w, @Nullable Object v) {
         if (v == null) {
             return w.nullValue();

@@ -157,8 +157,15 @@
           } catch (e) { flash(e.message, true); }
         } }, 'cancel this job'));
       }
+      if (j.deadLetter != null) {
+        // a dead job is retried by replaying the dead letter it became
+        children.push(el('p', {}, 'This job is in the dead letters as ',
+          el('button', { type: 'button', onclick: () => showLetter(j.deadLetter) }, 'letter ' + j.deadLetter), ' ',
+          el('button', { type: 'button', class: 'action', id: 'job-retry', onclick: () => replay([j.deadLetter]) }, 'retry: replay it')));
+      }
       box.replaceChildren(...children);
       box.hidden = false;
+      showMode();
     } catch (e) {
       flash(e.message, true);
     }
