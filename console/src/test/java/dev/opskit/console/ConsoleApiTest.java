@@ -91,6 +91,29 @@ class ConsoleApiTest {
     }
 
     @Test
+    void theSummaryIsASnapshotServedAtOnceAndRefreshedInTheBackgroundWhenOlderThanTheMaxAge() throws Exception {
+        f.close();
+        f = new ConsoleFixture(db, b -> b.summaryMaxAge(Duration.ofMillis(300)));
+        enqueue("emails", "send-email");
+        JsonNode first = f.get("/api/summary").json();
+        assertThat(first.get("queues").get(0).get("available").asLong()).isEqualTo(1);
+
+        enqueue("emails", "send-email");
+        JsonNode cached = f.get("/api/summary").json();
+        assertThat(cached.get("asOf").asText()).as("served from the snapshot").isEqualTo(first.get("asOf").asText());
+        assertThat(cached.get("queues").get(0).get("available").asLong()).isEqualTo(1);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode now = cached;
+        while (now.get("queues").get(0).get("available").asLong() != 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            now = f.get("/api/summary").json();
+        }
+        assertThat(now.get("queues").get(0).get("available").asLong()).as("a later request sees the refresh").isEqualTo(2);
+        assertThat(Instant.parse(now.get("asOf").asText())).isAfter(Instant.parse(first.get("asOf").asText()));
+    }
+
+    @Test
     void jobsAreFoundByKindStateAndIdNewestFirstInPages() {
         List<Long> emails = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * jobs. So the summary is a snapshot, served from memory: a request that finds it older than
  * {@code maxAge} gets it at once and starts one refresh in the background (on the thread
  * {@code opskit-console-summary}), so the page never waits for the count and concurrent pages cost
- * one query per {@code maxAge}, not one each. Only the very first request (or every request with a
- * max age of zero) waits for the query. Each answer says when its snapshot was taken ({@code asOf}).
+ * one query per {@code maxAge}, not one each. Only the first request, a request after a quiet spell
+ * (snapshot older than ten max ages, at least 30 s) and every request with a max age of zero wait
+ * for the query. Each answer says when its snapshot was taken ({@code asOf}).
  * The per-minute throughput reads {@code finished_jobs} through its {@code finished_at} index, so
  * it needs the queue's finished-job retention (default one hour); without it the chart is empty.
  */
@@ -78,10 +79,10 @@ public final class QueueSummary implements AutoCloseable {
     /** The current snapshot; loads it on the first call (or always, with a max age of zero). */
     public Snapshot get() {
         Snapshot s = last;
-        if (s == null || maxAge.isZero()) {
+        if (s == null || maxAge.isZero() || tooOld(s)) {
             synchronized (loadLock) {
                 s = last;
-                if (s == null || maxAge.isZero()) {
+                if (s == null || maxAge.isZero() || tooOld(s)) {
                     s = load();
                     last = s;
                     lastError = null;
@@ -97,6 +98,15 @@ public final class QueueSummary implements AutoCloseable {
             }
         }
         return s;
+    }
+
+    /**
+     * Refreshes happen only when asked for, so after a quiet hour the snapshot is an hour old: past
+     * ten times the max age (at least 30 s) a request waits for a new one rather than show it.
+     */
+    private boolean tooOld(Snapshot s) {
+        long limit = Math.max(maxAge.toNanos() * 10, 30_000_000_000L);
+        return System.nanoTime() - s.loadedNanos() > limit;
     }
 
     private void refresh() {

@@ -307,7 +307,8 @@
     showMode();
     await Promise.all([loadSummary(), searchJobs(false), loadLetters(false)]);
     showMode();
-    setInterval(loadSummary, 5000);
+    // a hidden tab does not poll: at a million jobs each refresh is a pass over the jobs table
+    setInterval(() => { if (!document.hidden) loadSummary(); }, 5000);
   }
 
   start();
