@@ -36,10 +36,12 @@ import javax.sql.DataSource;
  * older than 2 s; {@code calls} requests {@code interval} ms apart, so the run spans several
  * refreshes that compete with the requests for the CPU), the first request (which waits for the
  * first snapshot), and the console with {@code summaryMaxAge(ZERO)}, where each of {@code uncached}
- * requests runs the exact counts itself.
+ * requests runs the exact counts itself. Then the job search: a page of 50 with no filter, with
+ * filters that match 5 %, 0.1 % and none of the jobs.
  *
  * <p>Arguments ({@code key=value}): {@code jobs=1000000}, {@code finished=200000}, {@code calls=200},
- * {@code interval=50} (ms between calls), {@code uncached=30}, {@code url=} (an external PostgreSQL
+ * {@code interval=50} (ms between calls), {@code uncached=30}, {@code searches=20} (calls per job-search
+ * filter), {@code url=} (an external PostgreSQL
  * instead of the embedded one).
  */
 public final class ConsoleBench {
@@ -59,6 +61,7 @@ public final class ConsoleBench {
         int calls = Integer.parseInt(args.getOrDefault("calls", "200"));
         int interval = Integer.parseInt(args.getOrDefault("interval", "50"));
         int uncached = Integer.parseInt(args.getOrDefault("uncached", "30"));
+        int searches = Integer.parseInt(args.getOrDefault("searches", "20"));
 
         EmbeddedPostgres pg = null;
         String url = args.get("url");
@@ -122,6 +125,19 @@ public final class ConsoleBench {
                     }
                     print("summary API, default console (snapshot max age 2 s), " + calls + " calls " + interval + " ms apart, "
                             + refreshes + " distinct snapshots", ms);
+
+                    // job search: newest-first pages by the primary keys; a filter that matches rarely reads further
+                    for (String q : new String[] {"", "?kind=monthly-report", "?state=running", "?queue=ocr&state=available",
+                            "?state=dead", "?kind=no-such-kind"}) {
+                        URI search = URI.create("http://127.0.0.1:" + server.port() + "/console/api/jobs" + q);
+                        double[] t = new double[searches];
+                        for (int i = 0; i < searches; i++) {
+                            long s = System.nanoTime();
+                            call(http, search);
+                            t[i] = (System.nanoTime() - s) / 1e6;
+                        }
+                        print("job search /console/api/jobs" + q + " (page of 50), " + searches + " calls", t);
+                    }
 
                     double[] ex = new double[uncached];
                     long[] query = new long[uncached];

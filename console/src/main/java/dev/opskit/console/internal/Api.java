@@ -236,7 +236,16 @@ public final class Api implements AutoCloseable {
                 jobRow(w, job.get());
             }
         } else {
-            List<JobSearch.Row> rows = search.search(new JobSearch.Filter(p.textOrNull("queue"), p.textOrNull("kind"), state, before, limit));
+            List<JobSearch.Row> rows;
+            try {
+                rows = search.search(new JobSearch.Filter(p.textOrNull("queue"), p.textOrNull("kind"), state, before, limit));
+            } catch (SQLException e) {
+                if ("57014".equals(e.getSQLState())) {   // query_canceled: the timeout
+                    throw ApiException.status(503, "the job search took longer than " + JobSearch.SEARCH_TIMEOUT_SECONDS
+                            + " s and was cancelled; narrow it by queue or state (there is no index on kind)");
+                }
+                throw e;
+            }
             for (int i = 0; i < Math.min(limit, rows.size()); i++) {
                 JobSearch.Row r = rows.get(i);
                 w.beginObject().name("id").value(r.id()).name("queue").value(r.queue()).name("kind").value(r.kind())
