@@ -53,6 +53,8 @@ public final class Api implements AutoCloseable {
     private static final Duration DRY_RUN_WAIT = Duration.ofSeconds(20);
 
     private final String basePath;
+    /** Names this console in its log lines: base path and schema ({@code /console opskit}). */
+    private final String name;
     private final JobQueue queue;
     private final DeadLetterStore deadLetters;
     private final QueueSummary summary;
@@ -75,6 +77,7 @@ public final class Api implements AutoCloseable {
     public Api(String basePath, JobQueue queue, DataSource dataSource, String schema, DeadLetterStore deadLetters,
                Auth auth, Duration summaryMaxAge) {
         this.basePath = basePath;
+        this.name = basePath + " " + schema;
         this.queue = queue;
         this.deadLetters = deadLetters;
         this.auth = auth;
@@ -155,7 +158,7 @@ public final class Api implements AutoCloseable {
         } catch (ApiException e) {
             return error(e.status(), String.valueOf(e.getMessage()), e.parameter(), e.value());
         } catch (SQLException | RuntimeException e) {
-            log.warn("console - {} {} failed: {}", method, request.path(), e.toString());
+            log.warn("console[{}] - {} {} failed: {}", name, method, request.path(), e.toString());
             return error(500, request.path() + " failed: " + e.getMessage(), null, null);
         }
     }
@@ -184,7 +187,7 @@ public final class Api implements AutoCloseable {
         try {
             s = summary.get();
         } catch (RuntimeException e) {
-            log.warn("console - queue summary failed: {}", e.getMessage());
+            log.warn("console[{}] - queue summary failed: {}", name, e.getMessage());
             return error(503, "could not read the queue summary: " + e.getMessage(), null, null);
         }
         JsonWriter w = new JsonWriter().beginObject();
@@ -424,7 +427,7 @@ public final class Api implements AutoCloseable {
             return auth.authorize(r);
         } catch (ApiException e) {
             counter(action, "refused").incrementAndGet();
-            log.info("console - refused {} ({}): {} [origin {}]", what, e.status(), e.getMessage(),
+            log.info("console[{}] - refused {} ({}): {} [origin {}]", name, what, e.status(), e.getMessage(),
                     r.header("Origin").orElse("none"));
             throw e;
         }
@@ -436,12 +439,12 @@ public final class Api implements AutoCloseable {
 
     private void done(String action, Auth.Actor who, String what, String result) {
         counter(action, "done").incrementAndGet();
-        log.info("console - {}: {} -> {}", who, what, result);
+        log.info("console[{}] - {}: {} -> {}", name, who, what, result);
     }
 
     private void failed(String action, Auth.Actor who, String what, RuntimeException e) {
         counter(action, "failed").incrementAndGet();
-        log.warn("console - {}: {} failed: {}", who, what, e.getMessage());
+        log.warn("console[{}] - {}: {} failed: {}", name, who, what, e.getMessage());
     }
 
     private EndpointResponse cancelJob(EndpointRequest r, Params p) {

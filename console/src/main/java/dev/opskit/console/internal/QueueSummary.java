@@ -115,7 +115,7 @@ public final class QueueSummary implements AutoCloseable {
             lastError = null;
         } catch (RuntimeException e) {
             if (lastError == null) {
-                log.warn("console - could not refresh the queue summary of schema '{}': {}", schema, e.getMessage());
+                log.warn("console[{}] - could not refresh the queue summary: {}", schema, e.getMessage());
             }
             lastError = e.getMessage();
         } finally {
