@@ -11,6 +11,8 @@ import dev.opskit.core.env.EnvRequirementsException;
 import dev.opskit.core.OpsKitException;
 import dev.opskit.core.env.EnvSource;
 import dev.opskit.core.jdbc.DatabaseUrl;
+import dev.opskit.console.ConsoleEndpoint;
+import dev.opskit.console.ConsoleMetrics;
 import dev.opskit.core.schema.SchemaInstaller;
 import dev.opskit.core.shutdown.GracefulShutdown;
 import dev.opskit.core.shutdown.ShutdownPhase;
@@ -233,6 +235,15 @@ public final class ExampleService {
                 .port(httpPort)
                 .threads(4);
         endpoints.routes().forEach(server::route);
+        // The operator's console on the same port: http://localhost:8080/console. Read-only unless
+        // OPSKIT_CONSOLE_TOKEN is set (at least 16 characters); OPSKIT_CONSOLE_ENABLED=false turns it off.
+        ConsoleEndpoint console = ConsoleEndpoint.builder(queue).deadLetters(deadLetters)
+                .enabled(!"false".equalsIgnoreCase(System.getenv("OPSKIT_CONSOLE_ENABLED")))
+                .token("ops", System.getenv("OPSKIT_CONSOLE_TOKEN"))
+                .build();
+        new ConsoleMetrics(console).bindTo(meters);
+        console.routes().forEach(server::route);
+        shutdown.register("console", ShutdownPhase.CLOSE, timeLeft -> console.close());
         HealthServer http = server.build().start();
         http.registerWith(shutdown); // closed in the CLOSE phase: probes answer 503 while work drains
 
@@ -249,6 +260,8 @@ public final class ExampleService {
                 + Duration.between(startedAt, Instant.now()).toMillis() + " ms). Try:");
         System.out.println("  curl -s " + base + "/health/ready");
         System.out.println("  curl -s " + base + "/status");
+        System.out.println("  open " + base + "/console   # the operator's console" + (System.getenv("OPSKIT_CONSOLE_TOKEN") == null
+                ? " (read-only: set OPSKIT_CONSOLE_TOKEN for actions)" : ""));
         System.out.println("  curl -s -X POST '" + base + "/demo/emails?count=5'");
         System.out.println("  curl -s -X POST " + base + "/demo/providers/email/down");
         System.out.println("  kill -TERM " + ProcessHandle.current().pid() + "    # graceful stop, exit status 0");

@@ -77,6 +77,11 @@ class ExampleServiceEndToEndTest {
         assertThat(json(post("/demo/poison")).path("maxAttempts").asInt()).isEqualTo(3);
         await("5 e-mails sent", s -> s.path("jobs").path("emails").path("completed").asInt() >= 5);
 
+        // the operator's console on the same port, with actions allowed by OPSKIT_CONSOLE_TOKEN
+        assertThat(get("/console").statusCode()).isEqualTo(200);
+        assertThat(json(get("/console/api/config")).path("readOnly").asBoolean()).isFalse();
+        assertThat(json(get("/console/api/summary")).path("queues").findValuesAsText("queue")).contains("emails");
+
         // the e-mail provider goes down: the breaker opens and the jobs wait instead of failing
         post("/demo/providers/email/down");
         post("/demo/emails?count=8");
@@ -161,6 +166,8 @@ class ExampleServiceEndToEndTest {
             env.remove(name);
         }
         env.put("OPSKIT_HTTP_PORT", String.valueOf(httpPort));
+        env.put("OPSKIT_CONSOLE_TOKEN", "e2e-console-token-0123456789");
+        env.remove("OPSKIT_CONSOLE_ENABLED");
         env.put("OPSKIT_EXAMPLE_PG_PORT", String.valueOf(pgPort));
         pb.redirectErrorStream(true);
         process = pb.start();
