@@ -684,13 +684,16 @@ public final class PgStore {
 
     /**
      * Removes a running job whose token matches and returns it with {@code errorJson} appended to
-     * its history, recording it as dead in {@code finished_jobs} when {@code keep}. Returns null
-     * when the token no longer matches, or a cancel was requested (then {@link #cancelRunning} ends
+     * its history, recording it as dead in {@code finished_jobs} when {@code keep}. A null
+     * {@code token} (the maintenance leader) buries it only while its lease is expired. Returns null
+     * when the token no longer matches, the lease was extended again (null token), or a cancel was requested (then {@link #cancelRunning} ends
      * it as cancelled: a cancelled job never becomes a dead letter).
      */
     public Job bury(Connection c, long id, Long token, String errorJson, boolean keep) throws SQLException {
         String sql = "DELETE FROM " + jobs + " WHERE id = ? AND state <> 'available' AND cancel_requested_at IS NULL"
-                + (token == null ? "" : " AND lease_token = ?")
+                // without a token (the leader burying an expired lease) the lease must still be expired: its locks
+                // were released before the burial, and a paused worker may have extended it meanwhile
+                + (token == null ? " AND lease_expires_at < now()" : " AND lease_token = ?")
                 + " RETURNING id, queue, kind, payload::text, priority, 'dead', run_at, created_at, attempt, max_attempts,"
                 + " unique_key, worker_id, attempted_at, NULL::timestamptz, now(),"
                 + " (errors || CASE WHEN ?::jsonb IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(?::jsonb) END)::text, replay_of";
