@@ -418,7 +418,8 @@ public final class PgStore {
                      ORDER BY priority, run_at, id
                      LIMIT %d
                      FOR UPDATE SKIP LOCKED))
-                RETURNING """ + CLAIM_RETURNING).formatted(jobs, jobs, controls, limit);
+                RETURNING
+                """ + CLAIM_RETURNING).formatted(jobs, jobs, controls, limit);
         if (limit < claimSql.length()) {
             claimSql.set(limit, sql);
         }
