@@ -114,6 +114,8 @@ final class MaintenanceLeader {
                     try (Connection c = dataSource.getConnection()) {
                         metrics.sample(queues, store.counts(c, false));
                         metrics.sampleUncleanDrains(store.uncleanDrains(c, UNCLEAN_DRAIN_WINDOW));
+                        metrics.samplePaused(queues, store.controls(c).stream().filter(PgStore.Control::paused)
+                                .map(PgStore.Control::queue).toList());
                     }
                 }
                 failures = 0;

@@ -313,14 +313,18 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public boolean pause(String queue) {
         JobRequest.requireQueue(queue);
-        return change("pause queue " + queue, c -> store.setPaused(c, queue, true));
+        boolean changed = change("pause queue " + queue, c -> store.setPaused(c, queue, true));
+        metrics.paused(queue, true);
+        return changed;
     }
 
     /** {@inheritDoc} Sends a NOTIFY on the queue's channel, so every listening worker claims at once. */
     @Override
     public boolean resume(String queue) {
         JobRequest.requireQueue(queue);
-        return change("resume queue " + queue, c -> store.setPaused(c, queue, false));
+        boolean changed = change("resume queue " + queue, c -> store.setPaused(c, queue, false));
+        metrics.paused(queue, false);
+        return changed;
     }
 
     @Override

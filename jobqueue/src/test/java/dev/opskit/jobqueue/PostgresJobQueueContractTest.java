@@ -26,6 +26,7 @@ class PostgresJobQueueContractTest extends JobQueueContract {
     }
 
     @BeforeEach
+    @org.junit.jupiter.api.AfterEach // no pause or limit may outlive its test: other classes share the database
     void empty() {
         db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters, opskit.queue_controls, opskit.queue_starts CASCADE");
     }
