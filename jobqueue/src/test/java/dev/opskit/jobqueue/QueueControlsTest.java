@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -257,6 +258,66 @@ class QueueControlsTest {
         queue.removeLimits("emails");
         assertThat(count("SELECT count(*) FROM opskit.queue_controls")).isZero();
         assertThat(count("SELECT count(*) FROM opskit.queue_starts")).isZero();
+    }
+
+    private record Run(int rc, String out, String err) {
+    }
+
+    private Run cli(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("--url", db.jdbcUrl()));
+        all.addAll(List.of(args));
+        int rc = new dev.opskit.jobqueue.cli.JobQueueCli().run(all, java.util.Map.of(),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new Run(rc, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theCommandLinePausesAndResumesAQueueAndCountsShowThePauseAndTheLimits() throws Exception {
+        queue.enqueue(JobRequest.builder("k").queue("emails").build());
+        queue.limitRate("ocr", RateLimit.perKey(10, Duration.ofSeconds(1), "customerId"));
+        queue.limitConcurrency("ocr", 4);
+
+        Run paused = cli("pause", "emails");
+        assertThat(paused.rc()).as(paused.err()).isZero();
+        assertThat(paused.out()).contains("paused queue emails");
+        assertThat(queue.paused()).containsExactly("emails");
+        assertThat(cli("pause", "emails").out()).contains("already paused");
+
+        Run counts = cli("counts");
+        assertThat(counts.rc()).isZero();
+        assertThat(counts.out().lines().filter(l -> l.startsWith("emails "))).singleElement().asString().contains("PAUSED");
+        assertThat(counts.out().lines().filter(l -> l.startsWith("ocr "))).as("a limited queue without jobs is listed")
+                .singleElement().asString().contains("max 4 running, 10 starts per 1s per customerId");
+
+        Run json = cli("--json", "counts");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = (Map<String, Object>) dev.opskit.core.internal.json.JsonText.parse(json.out().trim());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> queues = (List<Map<String, Object>>) doc.get("queues");
+        assertThat(queues).extracting(q -> q.get("queue")).containsExactly("emails", "ocr");
+        assertThat(queues.get(0)).containsEntry("paused", true).containsEntry("max_running", null);
+        assertThat(queues.get(1)).containsEntry("paused", false);
+        assertThat(String.valueOf(queues.get(1).get("rate_limit"))).contains("customerId");
+
+        Run resumed = cli("resume", "emails");
+        assertThat(resumed.rc()).isZero();
+        assertThat(resumed.out()).contains("resumed queue emails");
+        assertThat(queue.paused()).isEmpty();
+        assertThat(cli("resume", "emails").out()).contains("was not paused");
+    }
+
+    @Test
+    void theCommandLineRefusesABadQueueNameOrAMissingOneWithExit2() {
+        Run bad = cli("pause", "Bad Queue");
+        assertThat(bad.rc()).isEqualTo(2);
+        assertThat(bad.err()).contains("queue must match").contains("Bad Queue");
+        Run missing = cli("resume");
+        assertThat(missing.rc()).isEqualTo(2);
+        assertThat(missing.err()).contains("resume needs exactly one QUEUE");
+        assertThat(queue.controls()).isEmpty();
     }
 
     private static void sleep(long millis) {
