@@ -93,8 +93,23 @@ final class QueueRunner {
         }
     }
 
+    /**
+     * Jobs of this runner whose handlers ended and whose outcomes are not stored yet (id to claim
+     * token), while the queue is controlled: the database still says they run, and the controlled
+     * claim is told not to count them against the concurrency limit.
+     */
+    private final java.util.Map<Long, Long> ended = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A handler of this queue ended and its outcome was submitted. Worker thread. */
+    void handlerEnded(Execution e) {
+        if (controlled) {
+            ended.put(e.id(), e.token());
+        }
+    }
+
     /** An outcome of this queue was stored: under a concurrency limit, that frees a place now. Completer thread. */
-    void outcomeStored() {
+    void outcomeStored(Execution e) {
+        ended.remove(e.id(), e.token());
         if (controlled) {
             wakeUp();
         }
@@ -214,7 +229,11 @@ final class QueueRunner {
                 controlled = true;
                 log.info("{} - queue {}: paused or limited, claiming under the queue's control row", workerId, name);
             }
-            ControlledClaim r = store.claimControlled(c, name, limit, workerId, token, lease);
+            // a weakly consistent copy: an entry removed meanwhile was stored, so it no longer runs anyway
+            List<java.util.Map.Entry<Long, Long>> copy = new ArrayList<>(ended.entrySet());
+            long[] endedIds = copy.stream().mapToLong(java.util.Map.Entry::getKey).toArray();
+            long[] endedTokens = copy.stream().mapToLong(java.util.Map.Entry::getValue).toArray();
+            ControlledClaim r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens);
             Control control = r.control();
             if (control == null) {
                 controlled = false;

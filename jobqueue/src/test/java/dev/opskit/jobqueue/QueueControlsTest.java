@@ -84,7 +84,7 @@ class QueueControlsTest {
                     while (done.size() < jobs && failure.get() == null) {
                         long token = ThreadLocalRandom.current().nextLong();
                         List<PgStore.Claimed> got = store.claimControlled(c, "limited", 1 + ThreadLocalRandom.current().nextInt(4),
-                                worker, token, Duration.ofMinutes(5)).jobs();
+                                worker, token, Duration.ofMinutes(5), new long[0], new long[0]).jobs();
                         if (got.isEmpty()) {
                             Thread.onSpinWait();
                             continue;

@@ -61,6 +61,7 @@ public final class PgStore {
     private final String insertUnique;
     private final String existingUnique;
     private final java.util.concurrent.atomic.AtomicReferenceArray<String> claimSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
+    private final java.util.concurrent.atomic.AtomicReferenceArray<String> controlledSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
 
     public PgStore(String schema) {
         this.schema = schema;
@@ -585,95 +586,89 @@ public final class PgStore {
     }
 
     /**
-     * The claim of a paused or limited queue, in a transaction of its own on {@code c} (which must
-     * be in autocommit mode, and is again afterwards).
+     * The claim of a paused or limited queue: two statements sent at once (one round trip) in one
+     * implicit transaction, on {@code c} in autocommit mode.
      *
      * <p>First {@code SELECT ... FOR UPDATE} of the queue's control row: claimers of the queue take
-     * turns from here to commit. Then, in a second statement (so its snapshot is taken after the
-     * previous claimer committed, as READ COMMITTED does per statement; in one statement the
-     * snapshot would predate the lock wait and miss the jobs the previous claimer just started),
-     * the claim itself: due jobs in claim order, minus jobs whose rate bucket is full, at most
-     * {@code max_running} minus the jobs running now, recording one start per job for the rate
-     * limit and pruning starts older than the period. Every limit is read from the locked row.
+     * turns from here to commit. Then the claim itself, a statement of its own so that its snapshot
+     * is taken after the previous claimer committed (READ COMMITTED takes one per statement; in a
+     * single statement the snapshot would predate the lock wait and miss the jobs the previous
+     * claimer just started): due jobs in claim order, minus jobs whose rate bucket is full, at
+     * most {@code max_running} minus the jobs running now, recording one start per job for the
+     * rate limit and pruning starts older than the period. Every limit is read from the locked row.
+     *
+     * <p>Jobs running under this worker whose handlers already ended ({@code endedIds} with their
+     * claims' {@code endedTokens}: their outcomes are on the way to the database) are not counted
+     * as running; the token keeps a job rescued and claimed by someone else counted.
      *
      * <p>Jobs that go over a limit are not touched: they stay waiting and a later claim takes them.
      * Rate buckets are looked up for at most {@code 4 * limit + 32} due jobs per claim (after
      * skipping jobs of full buckets), so one claim may start fewer jobs than the limits allow.
      */
-    public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease)
-            throws SQLException {
+    public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
+                                           long[] endedIds, long[] endedTokens) throws SQLException {
         if (limit < 1) {
             throw new IllegalArgumentException("claim limit must be at least 1, was " + limit);
         }
-        c.setAutoCommit(false);
-        try {
-            Control control;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CONTROL_COLUMNS
-                    + ", set_config('synchronous_commit', 'off', true) FROM " + controls + " WHERE queue = ? FOR UPDATE")) {
-                ps.setString(1, queue);
-                try (ResultSet rs = ps.executeQuery()) {
-                    control = rs.next() ? control(rs) : null;
+        String sql = limit < controlledSql.length() ? controlledSql.get(limit) : null;
+        if (sql == null) {
+            sql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true) FROM " + controls
+                    + " WHERE queue = ? FOR UPDATE;\n" + controlledClaimSql(limit);
+            if (limit < controlledSql.length()) {
+                controlledSql.set(limit, sql);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            ps.setArray(3, longs(c, endedIds));
+            ps.setArray(4, longs(c, endedTokens));
+            ps.setLong(5, token);
+            ps.setString(6, workerId);
+            ps.setLong(7, lease.toMillis());
+            ps.execute();
+            Control locked;
+            try (ResultSet rs = ps.getResultSet()) {
+                locked = rs.next() ? control(rs) : null;
+            }
+            List<Claimed> out = new ArrayList<>();
+            if (ps.getMoreResults()) {
+                try (ResultSet rs = ps.getResultSet()) {
+                    while (rs.next()) {
+                        out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18))));
+                    }
                 }
             }
-            List<Claimed> jobs = List.of();
-            if (control != null && !control.paused()) {
-                try (PreparedStatement ps = c.prepareStatement(controlledClaimSql(limit, control.ratePermits() != null))) {
-                    ps.setString(1, queue);
-                    ps.setLong(2, token);
-                    ps.setString(3, workerId);
-                    ps.setLong(4, lease.toMillis());
-                    jobs = claimed(ps, token);
-                }
-            }
-            c.commit();
-            return new ControlledClaim(control, jobs);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+            out.sort(CLAIM_ORDER); // the Tid Scan returns them in physical order
+            return new ControlledClaim(locked, out);
         }
     }
 
     /**
-     * The second statement of {@link #claimControlled}; parameters: queue, token, worker, lease ms
-     * (the queue is bound once, and read back from the control row everywhere else).
-     * The limits come from the control row (locked by this transaction, so they are the ones
-     * that the first statement read). Written for a batch size and whether a rate limit is set
-     * (the rate part reads and writes {@code queue_starts}, skipped entirely without one).
+     * The second statement of {@link #claimControlled}; parameters: queue, ended ids, ended tokens,
+     * token, worker, lease ms (the queue is bound once, and read back from the control row
+     * everywhere else). The limits come from the control row (locked by this transaction, so they
+     * are the ones that the first statement read). Without a rate limit the rate parts find and
+     * write nothing: their conditions compare with a NULL period.
      */
-    private String controlledClaimSql(int limit, boolean rated) {
-        int scan = rated ? Math.min(4 * limit + 32, 4096) : limit;
+    private String controlledClaimSql(int limit) {
+        int scan = Math.min(4 * limit + 32, 4096);
         String key = "coalesce(j.payload ->> (SELECT rate_key FROM ctl), '')";
-        String recent = rated ? """
-                recent AS MATERIALIZED (
-                    SELECT s.rate_key, count(*) AS n FROM %s s
-                     WHERE s.queue = (SELECT queue FROM ctl) AND s.started_at > statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'
-                     GROUP BY s.rate_key),
-                """.formatted(starts)
-                : "recent AS MATERIALIZED (SELECT NULL::text AS rate_key, 0::bigint AS n WHERE false),\n";
-        String full = rated ? "AND " + key + " NOT IN (SELECT rate_key FROM recent WHERE n >= (SELECT rate_permits FROM ctl))\n" : "";
-        String record = rated ? """
-                started AS (
-                    INSERT INTO %s (queue, rate_key, started_at) SELECT (SELECT queue FROM ctl), k, statement_timestamp() FROM chosen),
-                pruned AS (
-                    DELETE FROM %s s WHERE s.queue = (SELECT queue FROM ctl)
-                       AND s.started_at <= statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'),
-                """.formatted(starts, starts) : "";
         String sql = """
                 WITH ctl AS MATERIALIZED (
-                    SELECT queue, max_running, rate_permits, rate_period_ms, rate_key FROM %s WHERE queue = ?),
-                %scandidates AS MATERIALIZED (
-                    SELECT j.ctid AS tid, j.priority, j.run_at, j.id, %s AS k
-                      FROM %s j
+                    SELECT queue, max_running, rate_permits, rate_period_ms, rate_key FROM %1$s WHERE queue = ? AND NOT paused),
+                recent AS MATERIALIZED (
+                    SELECT s.rate_key, count(*) AS n FROM %2$s s
+                     WHERE s.queue = (SELECT queue FROM ctl)
+                       AND s.started_at > statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'
+                     GROUP BY s.rate_key),
+                candidates AS MATERIALIZED (
+                    SELECT j.ctid AS tid, j.priority, j.run_at, j.id, %3$s AS k
+                      FROM %4$s j
                      WHERE j.queue = (SELECT queue FROM ctl) AND j.state = 'available' AND j.run_at <= now()
-                       %s
+                       AND %3$s NOT IN (SELECT rate_key FROM recent WHERE n >= (SELECT rate_permits FROM ctl))
                      ORDER BY j.priority, j.run_at, j.id
-                     LIMIT %d
+                     LIMIT CASE WHEN (SELECT rate_permits FROM ctl) IS NULL THEN %5$d ELSE %6$d END
                      FOR UPDATE OF j SKIP LOCKED),
                 chosen AS MATERIALIZED (
                     SELECT x.tid, x.k FROM (
@@ -682,17 +677,24 @@ public final class PgStore {
                           FROM candidates c LEFT JOIN recent r ON r.rate_key = c.k) x
                      WHERE (SELECT rate_permits FROM ctl) IS NULL OR x.used <= (SELECT rate_permits FROM ctl)
                      ORDER BY x.priority, x.run_at, x.id
-                     LIMIT greatest(0, CASE WHEN (SELECT max_running FROM ctl) IS NULL THEN %d
-                                            ELSE least(%d, (SELECT max_running FROM ctl)
-                                                           - (SELECT count(*) FROM %s r WHERE r.queue = (SELECT queue FROM ctl) AND r.state = 'running')) END)),
-                %sclaimed AS (
-                    UPDATE %s j
+                     LIMIT greatest(0, CASE WHEN (SELECT max_running FROM ctl) IS NULL THEN %5$d
+                                            ELSE least(%5$d, (SELECT max_running FROM ctl)
+                                                           - (SELECT count(*) FROM %4$s r WHERE r.queue = (SELECT queue FROM ctl)
+                                                                AND r.state = 'running'
+                                                                AND NOT (r.id = ANY(?::bigint[]) AND r.lease_token = ANY(?::bigint[])))) END)),
+                started AS (
+                    INSERT INTO %2$s (queue, rate_key, started_at)
+                    SELECT (SELECT queue FROM ctl), k, statement_timestamp() FROM chosen WHERE (SELECT rate_permits FROM ctl) IS NOT NULL),
+                pruned AS (
+                    DELETE FROM %2$s s WHERE s.queue = (SELECT queue FROM ctl)
+                       AND s.started_at <= statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'),
+                claimed AS (
+                    UPDATE %4$s j
                        SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
                            lease_expires_at = now() + ?::bigint * interval '1 millisecond'
                      WHERE j.ctid = ANY(ARRAY(SELECT tid FROM chosen))
                     RETURNING j.*)
-                SELECT %s FROM claimed j""".formatted(controls, recent, rated ? key : "''", jobs, full, scan, limit, limit, jobs,
-                record, jobs, CLAIM_RETURNING);
+                SELECT %7$s FROM claimed j""".formatted(controls, starts, key, jobs, limit, scan, CLAIM_RETURNING);
         return sql;
     }
 
