@@ -60,6 +60,8 @@ final class QueueRunner {
     private volatile boolean controlled;
     /** Above 0: the last claim was held back by a limit; claim again after this many ms without a wake-up. Fetcher thread only. */
     private long limitedRetryMs;
+    /** The queue had a rate limit at the last controlled claim. Fetcher thread only. */
+    private boolean rated;
     private volatile WorkerPool pool; // threads start with the runtime, not with the builder
     private Thread fetcher;
 
@@ -233,7 +235,11 @@ final class QueueRunner {
             List<java.util.Map.Entry<Long, Long>> copy = new ArrayList<>(ended.entrySet());
             long[] endedIds = copy.stream().mapToLong(java.util.Map.Entry::getKey).toArray();
             long[] endedTokens = copy.stream().mapToLong(java.util.Map.Entry::getValue).toArray();
-            ControlledClaim r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens);
+            ControlledClaim r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens, rated);
+            if (r.control() != null && (r.control().ratePermits() != null) != rated) {
+                rated = r.control().ratePermits() != null; // set or removed since the last claim: the other statement
+                r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens, rated);
+            }
             Control control = r.control();
             if (control == null) {
                 controlled = false;

@@ -61,7 +61,15 @@ public final class PgStore {
     private final String insertUnique;
     private final String existingUnique;
     private final java.util.concurrent.atomic.AtomicReferenceArray<String> claimSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
-    private final java.util.concurrent.atomic.AtomicReferenceArray<String> controlledSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
+    /**
+     * The claim of a controlled queue, one text for every batch size: its plan is generic
+     * ({@code plan_cache_mode} is forced for its transaction), and every text of its own would be
+     * planned from scratch on each pooled connection until the driver prepares it there (planning
+     * this statement takes longer than running it).
+     */
+    private final String controlledSql;
+    /** The same for a queue without a rate limit: no window, no per-key ranking (claims nothing once a rate limit is set). */
+    private final String concurrencySql;
 
     public PgStore(String schema) {
         this.schema = schema;
@@ -83,6 +91,29 @@ public final class PgStore {
                 RETURNING id, queue, run_at)
                 SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""";
         this.existingUnique = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
+        this.controlledSql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true),"
+                + " set_config('plan_cache_mode', 'force_generic_plan', true) FROM " + controls
+                + " WHERE queue = ? FOR UPDATE;\n" + controlledClaimSql();
+        this.concurrencySql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true),"
+                + " set_config('plan_cache_mode', 'force_generic_plan', true) FROM " + controls
+                + " WHERE queue = ? FOR UPDATE;\n" + """
+                WITH ctl AS MATERIALIZED (
+                    SELECT queue, max_running FROM %1$s WHERE queue = ? AND NOT paused AND rate_permits IS NULL)
+                UPDATE %2$s j
+                   SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
+                       lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                 WHERE j.ctid = ANY(ARRAY(
+                    SELECT ctid FROM %2$s
+                     WHERE queue = (SELECT queue FROM ctl) AND state = 'available' AND run_at <= now()
+                     ORDER BY priority, run_at, id
+                     LIMIT coalesce((SELECT greatest(0, CASE WHEN max_running IS NULL THEN ?::int
+                                         ELSE least(?::int, max_running - (SELECT count(*) FROM %2$s r WHERE r.queue = ctl.queue
+                                                    AND r.state = 'running'
+                                                    AND NOT (r.id = ANY(?::bigint[]) AND r.lease_token = ANY(?::bigint[])))) END)
+                                     FROM ctl), 0)
+                     FOR UPDATE SKIP LOCKED))
+                RETURNING
+                """.formatted(controls, jobs) + CLAIM_RETURNING;
     }
 
     /** The LISTEN/NOTIFY channel of a schema. */
@@ -607,25 +638,42 @@ public final class PgStore {
      */
     public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
                                            long[] endedIds, long[] endedTokens) throws SQLException {
+        return claimControlled(c, queue, limit, workerId, token, lease, endedIds, endedTokens, true);
+    }
+
+    /**
+     * Like {@link #claimControlled(Connection, String, int, String, long, Duration, long[], long[])};
+     * with {@code rated} false, through the cheaper statement of a queue without a rate limit,
+     * which claims nothing when the locked row has one: the caller then sees
+     * {@code control().ratePermits() != null} and claims again with {@code rated} true.
+     */
+    public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
+                                           long[] endedIds, long[] endedTokens, boolean rated) throws SQLException {
         if (limit < 1) {
             throw new IllegalArgumentException("claim limit must be at least 1, was " + limit);
         }
-        String sql = limit < controlledSql.length() ? controlledSql.get(limit) : null;
-        if (sql == null) {
-            sql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true) FROM " + controls
-                    + " WHERE queue = ? FOR UPDATE;\n" + controlledClaimSql(limit);
-            if (limit < controlledSql.length()) {
-                controlledSql.set(limit, sql);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(rated ? controlledSql : concurrencySql)) {
             ps.setString(1, queue);
             ps.setString(2, queue);
-            ps.setArray(3, longs(c, endedIds));
-            ps.setArray(4, longs(c, endedTokens));
-            ps.setLong(5, token);
-            ps.setString(6, workerId);
-            ps.setLong(7, lease.toMillis());
+            if (rated) {
+                ps.setInt(3, limit);
+                ps.setInt(4, Math.min(4 * limit + 32, 4096));
+                ps.setInt(5, limit);
+                ps.setInt(6, limit);
+                ps.setArray(7, longs(c, endedIds));
+                ps.setArray(8, longs(c, endedTokens));
+                ps.setLong(9, token);
+                ps.setString(10, workerId);
+                ps.setLong(11, lease.toMillis());
+            } else {
+                ps.setLong(3, token);
+                ps.setString(4, workerId);
+                ps.setLong(5, lease.toMillis());
+                ps.setInt(6, limit);
+                ps.setInt(7, limit);
+                ps.setArray(8, longs(c, endedIds));
+                ps.setArray(9, longs(c, endedTokens));
+            }
             ps.execute();
             Control locked;
             try (ResultSet rs = ps.getResultSet()) {
@@ -645,14 +693,13 @@ public final class PgStore {
     }
 
     /**
-     * The second statement of {@link #claimControlled}; parameters: queue, ended ids, ended tokens,
-     * token, worker, lease ms (the queue is bound once, and read back from the control row
+     * The second statement of {@link #claimControlled}; parameters: queue, batch size, rate-limited
+     * scan size, batch size twice, ended ids, ended tokens, token, worker, lease ms (the queue is bound once, and read back from the control row
      * everywhere else). The limits come from the control row (locked by this transaction, so they
      * are the ones that the first statement read). Without a rate limit the rate parts find and
      * write nothing: their conditions compare with a NULL period.
      */
-    private String controlledClaimSql(int limit) {
-        int scan = Math.min(4 * limit + 32, 4096);
+    private String controlledClaimSql() {
         String key = "coalesce(j.payload ->> (SELECT rate_key FROM ctl), '')";
         String sql = """
                 WITH ctl AS MATERIALIZED (
@@ -668,7 +715,7 @@ public final class PgStore {
                      WHERE j.queue = (SELECT queue FROM ctl) AND j.state = 'available' AND j.run_at <= now()
                        AND %3$s NOT IN (SELECT rate_key FROM recent WHERE n >= (SELECT rate_permits FROM ctl))
                      ORDER BY j.priority, j.run_at, j.id
-                     LIMIT CASE WHEN (SELECT rate_permits FROM ctl) IS NULL THEN %5$d ELSE %6$d END
+                     LIMIT CASE WHEN (SELECT rate_permits FROM ctl) IS NULL THEN ?::int ELSE ?::int END
                      FOR UPDATE OF j SKIP LOCKED),
                 chosen AS MATERIALIZED (
                     SELECT x.tid, x.k FROM (
@@ -677,8 +724,8 @@ public final class PgStore {
                           FROM candidates c LEFT JOIN recent r ON r.rate_key = c.k) x
                      WHERE (SELECT rate_permits FROM ctl) IS NULL OR x.used <= (SELECT rate_permits FROM ctl)
                      ORDER BY x.priority, x.run_at, x.id
-                     LIMIT greatest(0, CASE WHEN (SELECT max_running FROM ctl) IS NULL THEN %5$d
-                                            ELSE least(%5$d, (SELECT max_running FROM ctl)
+                     LIMIT greatest(0, CASE WHEN (SELECT max_running FROM ctl) IS NULL THEN ?::int
+                                            ELSE least(?::int, (SELECT max_running FROM ctl)
                                                            - (SELECT count(*) FROM %4$s r WHERE r.queue = (SELECT queue FROM ctl)
                                                                 AND r.state = 'running'
                                                                 AND NOT (r.id = ANY(?::bigint[]) AND r.lease_token = ANY(?::bigint[])))) END)),
@@ -694,7 +741,7 @@ public final class PgStore {
                            lease_expires_at = now() + ?::bigint * interval '1 millisecond'
                      WHERE j.ctid = ANY(ARRAY(SELECT tid FROM chosen))
                     RETURNING j.*)
-                SELECT %7$s FROM claimed j""".formatted(controls, starts, key, jobs, limit, scan, CLAIM_RETURNING);
+                SELECT %5$s FROM claimed j""".formatted(controls, starts, key, jobs, CLAIM_RETURNING);
         return sql;
     }
 
