@@ -189,6 +189,7 @@ final class MaintenanceLeader {
             }
         }
         store.pruneDrains(c, DRAIN_RETENTION);
+        store.pruneStarts(c); // the rate windows' old starts: the claims only count rows inside the window
     }
 
     /** Expired leases with no attempts left: to the dead letters, each in its own transaction. */

@@ -260,6 +260,20 @@ class QueueControlsTest {
         assertThat(count("SELECT count(*) FROM opskit.queue_starts")).isZero();
     }
 
+    @Test
+    void theMaintenancePruneKeepsOnlyTheStartsThatARateWindowStillCounts() throws Exception {
+        queue.limitRate("billing", RateLimit.of(5, Duration.ofMinutes(1)));
+        db.execute("INSERT INTO opskit.queue_starts (queue, rate_key, started_at) VALUES"
+                + " ('billing', '', now() - interval '10 seconds'), ('billing', '', now() - interval '2 minutes'),"
+                + " ('no-longer-limited', '', now())");
+        try (Connection c = db.dataSource().getConnection()) {
+            assertThat(queue.store().pruneStarts(c)).isEqualTo(2);
+        }
+        assertThat(count("SELECT count(*) FROM opskit.queue_starts WHERE queue = 'billing' AND started_at > now() - interval '1 minute'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM opskit.queue_starts")).isEqualTo(1);
+    }
+
     private record Run(int rc, String out, String err) {
     }
 

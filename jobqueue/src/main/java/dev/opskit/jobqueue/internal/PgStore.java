@@ -633,7 +633,7 @@ public final class PgStore {
      * as running; the token keeps a job rescued and claimed by someone else counted.
      *
      * <p>Jobs that go over a limit are not touched: they stay waiting and a later claim takes them.
-     * Rate buckets are looked up for at most {@code 4 * limit + 32} due jobs per claim (after
+     * Rate buckets per key are looked up for at most {@code 4 * limit + 32} due jobs per claim (after
      * skipping jobs of full buckets), so one claim may start fewer jobs than the limits allow.
      */
     public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
@@ -715,7 +715,7 @@ public final class PgStore {
                      WHERE j.queue = (SELECT queue FROM ctl) AND j.state = 'available' AND j.run_at <= now()
                        AND %3$s NOT IN (SELECT rate_key FROM recent WHERE n >= (SELECT rate_permits FROM ctl))
                      ORDER BY j.priority, j.run_at, j.id
-                     LIMIT CASE WHEN (SELECT rate_permits FROM ctl) IS NULL THEN ?::int ELSE ?::int END
+                     LIMIT CASE WHEN (SELECT rate_key FROM ctl) IS NULL THEN ?::int ELSE ?::int END
                      FOR UPDATE OF j SKIP LOCKED),
                 chosen AS MATERIALIZED (
                     SELECT x.tid, x.k FROM (
@@ -732,9 +732,6 @@ public final class PgStore {
                 started AS (
                     INSERT INTO %2$s (queue, rate_key, started_at)
                     SELECT (SELECT queue FROM ctl), k, statement_timestamp() FROM chosen WHERE (SELECT rate_permits FROM ctl) IS NOT NULL),
-                pruned AS (
-                    DELETE FROM %2$s s WHERE s.queue = (SELECT queue FROM ctl)
-                       AND s.started_at <= statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'),
                 claimed AS (
                     UPDATE %4$s j
                        SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
@@ -1045,6 +1042,20 @@ public final class PgStore {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Deletes recorded starts that no rate window looks at any more: older than their queue's
+     * period, or of a queue without a rate limit. Returns how many.
+     */
+    public int pruneStarts(Connection c) throws SQLException {
+        String sql = """
+                DELETE FROM %s s
+                 WHERE NOT EXISTS (SELECT 1 FROM %s c WHERE c.queue = s.queue AND c.rate_permits IS NOT NULL
+                                      AND s.started_at > now() - c.rate_period_ms * interval '1 millisecond')""".formatted(starts, controls);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            return ps.executeUpdate();
         }
     }
 
