@@ -328,6 +328,7 @@ final class Completer {
     private void stored(Finished f) {
         pending.decrementAndGet();
         active.remove(f.execution());
+        f.execution().runner.outcomeStored(f.execution()); // a concurrency-limited queue may start the next job now
         if (signals.draining() && f.outcome().type() != Outcome.Type.HAND_BACK) {
             counts.finished.incrementAndGet();
         }

@@ -89,6 +89,7 @@ final class JobExecutor {
             // for "nothing started and nothing pending", and must never see both between the two
             // (it would hand back a job that just succeeded, and it would run again).
             if (outcome != null) {
+                e.runner.handlerEnded(e); // before the submit: the completer may store it at once
                 completer.submit(e, outcome);
             }
             e.end();

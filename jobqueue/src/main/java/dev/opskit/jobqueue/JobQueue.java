@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The producer's side of the queue: enqueue, cancel, read, count. Workers, which run jobs, are
@@ -80,4 +81,49 @@ public interface JobQueue {
      * for more than 10 minutes?".
      */
     List<Job> stuckJobs(Duration runningLongerThan, int limit);
+
+    // ------------------------------------------------------------ operator controls
+
+    /**
+     * Pauses a queue: from the next claim on (at once for idle workers, which are notified) no
+     * worker on any machine starts a job of it; running jobs finish, and enqueue still works (the
+     * jobs wait). Held in the database, so it outlives the process that paused it. Idempotent.
+     *
+     * @return true when the queue was running and is now paused, false when it was paused already
+     * @throws IllegalArgumentException when {@code queue} is not a valid queue name
+     */
+    boolean pause(String queue);
+
+    /**
+     * Resumes a paused queue; idle workers are notified and claim at once. Limits stay.
+     *
+     * @return true when the queue was paused, false when it was not
+     */
+    boolean resume(String queue);
+
+    /** The paused queues, sorted. */
+    Set<String> paused();
+
+    /**
+     * Lets at most {@code maxRunning} jobs of {@code queue} run at once, counted over every worker
+     * on every machine (a job counts from its claim until its outcome is stored). Replaces an
+     * earlier concurrency limit of the queue; takes effect at the next claim. Jobs over the limit
+     * wait. Independent of each worker's own {@code Workers.Builder#queue(name, concurrency)}.
+     *
+     * @throws IllegalArgumentException when {@code maxRunning} is below 1 or the queue name is invalid
+     */
+    void limitConcurrency(String queue, int maxRunning);
+
+    /**
+     * Limits how many jobs of {@code queue} start per period over every worker, optionally per
+     * value of a payload field (see {@link RateLimit}); replaces an earlier rate limit of the queue.
+     * Jobs over the limit stay waiting and start later; they are not failed.
+     */
+    void limitRate(String queue, RateLimit limit);
+
+    /** Removes the concurrency and rate limits of {@code queue} (a pause stays). */
+    void removeLimits(String queue);
+
+    /** The queues that are paused or limited, by name. */
+    List<QueueControl> controls();
 }

@@ -19,9 +19,12 @@ import java.util.Objects;
  * maintenance leader is running) or a running attempt started longer ago than the stuck threshold
  * (10 minutes by default: a handler that hangs while its lease is still extended); else {@code UP}.
  * Details: {@code available}, {@code running}, {@code oldestAvailableSeconds}, {@code expiredLeases},
- * {@code stuckJobs}, {@code oldestRunningSeconds}, and {@code slowQueues} when degraded.
+ * {@code stuckJobs}, {@code oldestRunningSeconds}, {@code slowQueues} when degraded, and
+ * {@code pausedQueues} (comma-separated) while any queue is paused. A paused queue's waiting jobs
+ * age on purpose: they do not make it slow (an operator paused it; the gauge
+ * {@link JobQueueMetrics#QUEUE_PAUSED} is there to alert on a pause left on).
  *
- * <p>Runs two small queries on the hot table; thread-safe.
+ * <p>Runs a few small queries on the hot table and the control table; thread-safe.
  */
 public final class JobQueueHealthCheck implements HealthCheck {
     /** Default threshold for the oldest due job: 5 minutes. */
@@ -81,7 +84,9 @@ public final class JobQueueHealthCheck implements HealthCheck {
         List<QueueCounts> counts;
         long expired;
         long[] stuck;
+        List<String> paused;
         try (Connection c = queue.dataSource().getConnection()) {
+            paused = store.controls(c).stream().filter(PgStore.Control::paused).map(PgStore.Control::queue).toList();
             counts = store.counts(c, false);
             expired = store.expiredUnrescued(c, expiredLeaseGrace);
             stuck = store.stuckRunning(c, stuckAfter);
@@ -92,7 +97,7 @@ public final class JobQueueHealthCheck implements HealthCheck {
         long running = counts.stream().mapToLong(QueueCounts::running).sum();
         Duration oldest = counts.stream().map(QueueCounts::oldestAvailableAge).filter(Objects::nonNull)
                 .max(Duration::compareTo).orElse(Duration.ZERO);
-        List<String> slow = counts.stream().filter(q -> q.oldestAvailableAge() != null
+        List<String> slow = counts.stream().filter(q -> !paused.contains(q.queue()) && q.oldestAvailableAge() != null
                 && q.oldestAvailableAge().compareTo(maxOldestAvailableAge) > 0).map(QueueCounts::queue).toList();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("available", available);
@@ -102,6 +107,9 @@ public final class JobQueueHealthCheck implements HealthCheck {
         details.put("stuckJobs", stuck[0]);
         details.put("oldestRunningSeconds", stuck[1] / 1000.0);
         details.put("stuckAfterSeconds", stuckAfter.toSeconds());
+        if (!paused.isEmpty()) {
+            details.put("pausedQueues", String.join(",", paused));
+        }
         HealthStatus status = HealthStatus.UP;
         if (!slow.isEmpty()) {
             details.put("slowQueues", String.join(",", slow));

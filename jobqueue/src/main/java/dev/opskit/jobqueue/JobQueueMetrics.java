@@ -41,6 +41,12 @@ public final class JobQueueMetrics implements MeterBinder {
      * returned successfully) is not counted here: that job completed.
      */
     public static final String CANCELLED = "opskit.jobs.cancelled";
+    /**
+     * Gauge, tag {@code queue}: 1 while the queue is paused ({@link JobQueue#pause}), else 0; for the
+     * queues the workers of this process serve, sampled with {@link #COUNT}, and set at once by a
+     * pause or resume through this queue object.
+     */
+    public static final String QUEUE_PAUSED = "opskit.jobs.queue.paused";
 
     /** Counter, tag {@code outcome} = clean | unclean: graceful shutdowns of the workers in this process (see {@link #UNCLEAN_DRAINS}). */
     public static final String DRAINS = "opskit.jobs.drains";

@@ -115,6 +115,8 @@ final class MaintenanceLeader {
                     try (Connection c = dataSource.getConnection()) {
                         metrics.sample(queues, store.counts(c, false));
                         metrics.sampleUncleanDrains(store.uncleanDrains(c, UNCLEAN_DRAIN_WINDOW));
+                        metrics.samplePaused(queues, store.controls(c).stream().filter(PgStore.Control::paused)
+                                .map(PgStore.Control::queue).toList());
                     }
                 }
                 failures = 0;
@@ -204,6 +206,7 @@ final class MaintenanceLeader {
             }
         }
         store.pruneDrains(c, DRAIN_RETENTION);
+        store.pruneStarts(c); // the rate windows' old starts: the claims only count rows inside the window
     }
 
     /** Expired leases with no attempts left: to the dead letters, each in its own transaction. */

@@ -38,7 +38,8 @@ import java.util.Optional;
 public final class PostgresJobQueue implements JobQueue {
     /** The schema's versioned scripts, for {@link SchemaInstaller} or an application's own migrations. */
     public static final SchemaModule SCHEMA = SchemaModule.of("jobqueue", PostgresJobQueue.class, "V1__create_jobs.sql",
-            "V2__record_drains.sql", "V3__cancel_running.sql", "V4__trace_context.sql", "V5__create_schedules.sql");
+            "V2__record_drains.sql", "V3__cancel_running.sql", "V4__trace_context.sql", "V5__create_schedules.sql",
+            "V6__queue_controls.sql");
     /** How long finished jobs are kept by default: one hour. */
     public static final Duration DEFAULT_FINISHED_RETENTION = Duration.ofHours(1);
 
@@ -342,6 +343,104 @@ public final class PostgresJobQueue implements JobQueue {
         } catch (SQLException e) {
             throw failed("list schedules", e);
         }
+    }
+
+    // ------------------------------------------------------------ operator controls
+
+    /** A change of the control row in one transaction of its own. */
+    private interface ControlChange<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T change(String what, ControlChange<T> change) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = change.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failed(what, e);
+        }
+    }
+
+    /** {@inheritDoc} Sends a NOTIFY on the queue's channel, so every listening worker claims at once. */
+    @Override
+    public boolean pause(String queue) {
+        JobRequest.requireQueue(queue);
+        boolean changed = change("pause queue " + queue, c -> store.setPaused(c, queue, true));
+        metrics.paused(queue, true);
+        return changed;
+    }
+
+    /** {@inheritDoc} Sends a NOTIFY on the queue's channel, so every listening worker claims at once. */
+    @Override
+    public boolean resume(String queue) {
+        JobRequest.requireQueue(queue);
+        boolean changed = change("resume queue " + queue, c -> store.setPaused(c, queue, false));
+        metrics.paused(queue, false);
+        return changed;
+    }
+
+    @Override
+    public java.util.Set<String> paused() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (QueueControl q : controls()) {
+            if (q.paused()) {
+                out.add(q.queue());
+            }
+        }
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public void limitConcurrency(String queue, int maxRunning) {
+        JobRequest.requireQueue(queue);
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("maxRunning must be at least 1, but was " + maxRunning);
+        }
+        change("limit the concurrency of queue " + queue, c -> {
+            store.setMaxRunning(c, queue, maxRunning);
+            return null;
+        });
+    }
+
+    @Override
+    public void limitRate(String queue, RateLimit limit) {
+        JobRequest.requireQueue(queue);
+        Objects.requireNonNull(limit, "limit must not be null");
+        change("limit the rate of queue " + queue, c -> {
+            store.setRate(c, queue, limit.permits(), limit.period().toMillis(), limit.keyField());
+            return null;
+        });
+    }
+
+    @Override
+    public void removeLimits(String queue) {
+        JobRequest.requireQueue(queue);
+        change("remove the limits of queue " + queue, c -> {
+            store.setMaxRunning(c, queue, null);
+            store.setRate(c, queue, null, null, null);
+            return null;
+        });
+    }
+
+    @Override
+    public List<QueueControl> controls() {
+        try (Connection c = dataSource.getConnection()) {
+            return store.controls(c).stream().map(PostgresJobQueue::control).toList();
+        } catch (SQLException e) {
+            throw failed("read queue controls", e);
+        }
+    }
+
+    static QueueControl control(PgStore.Control r) {
+        return new QueueControl(r.queue(), r.paused(), r.maxRunning(),
+                r.ratePermits() == null ? null : new RateLimit(r.ratePermits(), Duration.ofMillis(r.ratePeriodMs()), r.rateKey()));
     }
 
     private JobQueueException failed(String what, SQLException e) {

@@ -3,6 +3,8 @@ package dev.opskit.jobqueue;
 import dev.opskit.jobqueue.internal.Metrics;
 import dev.opskit.jobqueue.internal.PgStore;
 import dev.opskit.jobqueue.internal.PgStore.Claimed;
+import dev.opskit.jobqueue.internal.PgStore.Control;
+import dev.opskit.jobqueue.internal.PgStore.ControlledClaim;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +27,20 @@ import java.util.concurrent.TimeUnit;
  * after a wake-up that found jobs it claims once more shortly after, for jobs enqueued without a
  * notification of their own. A slot is freed when a job's handler ends, not when its outcome is
  * stored.
+ *
+ * <p>A paused or limited queue (a row in {@code queue_controls}, set by any process) is claimed
+ * through {@link PgStore#claimControlled}, which locks that row; the plain claim finds nothing
+ * while the row exists, so the switch happens at the next claim of every worker. While a limit
+ * holds jobs back, the fetcher claims again when one of its own jobs' outcomes is stored (that
+ * job no longer counts as running) or after {@link #LIMITED_RETRY_MS} (jobs of other workers
+ * ended), and a rate-limited queue when its window should have room again.
  */
 final class QueueRunner {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     /** After a claim that found jobs but not enough to fill the slots, claim again this soon. */
     private static final long FOLLOW_UP_MS = 5;
+    /** A queue held back by its concurrency limit claims again at least this often. */
+    static final long LIMITED_RETRY_MS = 100;
 
     final String name;
     final int concurrency;
@@ -45,6 +56,12 @@ final class QueueRunner {
     private final JobExecutor executor;
     private final Object wakeLock = new Object();
     private boolean wake; // guarded by wakeLock
+    /** The queue had a control row at the last claim: claim through the locking path. Fetcher thread writes. */
+    private volatile boolean controlled;
+    /** Above 0: the last claim was held back by a limit; claim again after this many ms without a wake-up. Fetcher thread only. */
+    private long limitedRetryMs;
+    /** The queue had a rate limit at the last controlled claim. Fetcher thread only. */
+    private boolean rated;
     private volatile WorkerPool pool; // threads start with the runtime, not with the builder
     private Thread fetcher;
 
@@ -75,6 +92,28 @@ final class QueueRunner {
         synchronized (wakeLock) {
             wake = true;
             wakeLock.notifyAll();
+        }
+    }
+
+    /**
+     * Jobs of this runner whose handlers ended and whose outcomes are not stored yet (id to claim
+     * token), while the queue is controlled: the database still says they run, and the controlled
+     * claim is told not to count them against the concurrency limit.
+     */
+    private final java.util.Map<Long, Long> ended = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A handler of this queue ended and its outcome was submitted. Worker thread. */
+    void handlerEnded(Execution e) {
+        if (controlled) {
+            ended.put(e.id(), e.token());
+        }
+    }
+
+    /** An outcome of this queue was stored: under a concurrency limit, that frees a place now. Completer thread. */
+    void outcomeStored(Execution e) {
+        ended.remove(e.id(), e.token());
+        if (controlled) {
+            wakeUp();
         }
     }
 
@@ -128,7 +167,8 @@ final class QueueRunner {
                         n += want;
                     }
                 } else {
-                    awaitWake(followUp ? FOLLOW_UP_MS : pollInterval.toMillis());
+                    long wait = followUp ? FOLLOW_UP_MS : pollInterval.toMillis();
+                    awaitWake(limitedRetryMs > 0 ? Math.min(wait, limitedRetryMs) : wait);
                 }
                 n += slots.drainPermits();
                 if (signals.claimingStopped()) {
@@ -181,7 +221,44 @@ final class QueueRunner {
         long token = ThreadLocalRandom.current().nextLong();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            return store.claim(c, name, limit, workerId, token, lease);
+            if (!controlled) {
+                List<Claimed> got = store.claim(c, name, limit, workerId, token, lease);
+                // an empty claim may mean a control row: one more look (idle queues only, cheap)
+                if (!got.isEmpty() || store.control(c, name) == null) {
+                    limitedRetryMs = 0;
+                    return got;
+                }
+                controlled = true;
+                log.info("{} - queue {}: paused or limited, claiming under the queue's control row", workerId, name);
+            }
+            // a weakly consistent copy: an entry removed meanwhile was stored, so it no longer runs anyway
+            List<java.util.Map.Entry<Long, Long>> copy = new ArrayList<>(ended.entrySet());
+            long[] endedIds = copy.stream().mapToLong(java.util.Map.Entry::getKey).toArray();
+            long[] endedTokens = copy.stream().mapToLong(java.util.Map.Entry::getValue).toArray();
+            ControlledClaim r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens, rated);
+            if (r.control() != null && (r.control().ratePermits() != null) != rated) {
+                rated = r.control().ratePermits() != null; // set or removed since the last claim: the other statement
+                r = store.claimControlled(c, name, limit, workerId, token, lease, endedIds, endedTokens, rated);
+            }
+            Control control = r.control();
+            if (control == null) {
+                controlled = false;
+                limitedRetryMs = 0;
+                log.info("{} - queue {}: no longer paused or limited", workerId, name);
+                return store.claim(c, name, limit, workerId, token, lease);
+            }
+            limitedRetryMs = control.paused() || r.jobs().size() == limit ? 0 : retryAfterLimit(control);
+            return r.jobs();
         }
+    }
+
+    /** When a claim held back by {@code control}'s limits should try again without a wake-up. */
+    static long retryAfterLimit(Control control) {
+        long retry = control.maxRunning() != null ? LIMITED_RETRY_MS : Long.MAX_VALUE;
+        if (control.ratePermits() != null) {
+            // about when the next start of a full window leaves it
+            retry = Math.min(retry, Math.max(10, control.ratePeriodMs() / control.ratePermits()));
+        }
+        return retry == Long.MAX_VALUE ? 0 : retry;
     }
 }

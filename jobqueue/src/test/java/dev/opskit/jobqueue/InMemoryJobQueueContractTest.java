@@ -24,6 +24,11 @@ class InMemoryJobQueueContractTest extends JobQueueContract {
     }
 
     @Override
+    void passTime(Duration d) {
+        queue.clock().advance(d);
+    }
+
+    @Override
     dev.opskit.deadletter.DeadLetterStore deadLetters() {
         return queue.deadLetters();
     }

@@ -41,6 +41,19 @@ abstract class JobQueueContract {
     /** The unique keys of every job of {@code kind}, waiting or finished, sorted. */
     abstract List<String> uniqueKeysOf(String kind);
 
+    /**
+     * Lets {@code d} pass for the rate limits (the fake moves its clock; PostgreSQL, whose clock
+     * cannot move, moves the recorded starts back by {@code d}, which is the same for a window).
+     */
+    abstract void passTime(Duration d);
+
+    /**
+     * {@link #runUntilIdle()} serves the queue {@value #LIMITED} with {@value #LIMITED_WORKER_SLOTS}
+     * worker slots (every other queue with one), so a concurrency limit below that is what holds it back.
+     */
+    static final String LIMITED = "limited";
+    static final int LIMITED_WORKER_SLOTS = 4;
+
     private Job job(long id) {
         return queue().get(id).orElseThrow();
     }
@@ -749,5 +762,180 @@ abstract class JobQueueContract {
 
         assertThat(seen).containsExactly("billing {\"type\":\"nightly\"} schedule:report@2026-01-01T00:01:00Z 2026-01-01T00:01:00Z");
         assertThat(Schedule.dueTimeOf(job(queue().enqueue(JobRequest.builder("report").uniqueKey("x@2026").build()).jobId()))).isEmpty();
+    }
+
+    // ------------------------------------------------------------ pause and limits (issue 15)
+
+    private java.util.Map<JobState, Long> states(String queue) {
+        java.util.Map<JobState, Long> out = new java.util.EnumMap<>(JobState.class);
+        for (QueueCounts c : queue().counts()) {
+            if (c.queue().equals(queue)) {
+                for (JobState s : JobState.values()) {
+                    if (c.count(s) > 0) {
+                        out.put(s, c.count(s));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aPausedQueueStartsNothingWhileOtherQueuesRunAndEnqueueStillWorksUntilItIsResumed() {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        handle("work", ctx -> ran.add(ctx.job().queue()));
+        assertThat(queue().pause("emails")).isTrue();
+        assertThat(queue().pause("emails")).as("already paused").isFalse();
+        long waiting = queue().enqueue(JobRequest.builder("work").queue("emails").build()).jobId();
+        queue().enqueue(JobRequest.builder("work").queue("default").build());
+
+        runUntilIdle();
+
+        assertThat(ran).containsExactly("default");
+        assertThat(job(waiting).state()).isEqualTo(JobState.AVAILABLE);
+        assertThat(job(waiting).attempt()).isZero();
+        assertThat(queue().paused()).containsExactly("emails");
+        assertThat(queue().controls()).singleElement().satisfies(c -> {
+            assertThat(c.queue()).isEqualTo("emails");
+            assertThat(c.paused()).isTrue();
+            assertThat(c.limited()).isFalse();
+        });
+
+        assertThat(queue().resume("emails")).isTrue();
+        assertThat(queue().resume("emails")).as("not paused any more").isFalse();
+        runUntilIdle();
+
+        assertThat(ran).containsExactly("default", "emails");
+        assertThat(job(waiting).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(queue().paused()).isEmpty();
+        assertThat(queue().controls()).as("nothing left to control: the row is gone").isEmpty();
+    }
+
+    @Test
+    void aConcurrencyLimitHoldsHowManyJobsOfTheQueueRunAtOnceAndEveryJobStillRuns() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<Long> runningSeen = new CopyOnWriteArrayList<>();
+        handle("slow", ctx -> {
+            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+            runningSeen.add(queue().counts().stream().filter(c -> c.queue().equals(LIMITED)).mapToLong(QueueCounts::running).sum());
+            Thread.sleep(40);
+            now.decrementAndGet();
+        });
+        queue().limitConcurrency(LIMITED, 1);
+        for (int i = 0; i < 6; i++) {
+            queue().enqueue(JobRequest.builder("slow").queue(LIMITED).build());
+        }
+
+        runUntilIdle();
+
+        assertThat(states(LIMITED)).containsOnlyKeys(JobState.COMPLETED).containsEntry(JobState.COMPLETED, 6L);
+        assertThat(most).as("jobs of the queue running at once").hasValue(1);
+        assertThat(runningSeen).hasSize(6).allSatisfy(n -> assertThat(n).isEqualTo(1L));
+        assertThat(queue().controls()).singleElement().satisfies(c -> {
+            assertThat(c.maxRunning()).isEqualTo(1);
+            assertThat(c.paused()).isFalse();
+            assertThat(c.rateLimit()).isNull();
+        });
+    }
+
+    @Test
+    void aRateLimitStartsAtMostItsPermitsPerPeriodAndTheOthersWaitWithoutSpendingAnAttempt() {
+        AtomicInteger runs = new AtomicInteger();
+        handle("call-provider", ctx -> runs.incrementAndGet());
+        queue().limitRate("emails", RateLimit.of(2, Duration.ofHours(1)));
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(queue().enqueue(JobRequest.builder("call-provider").queue("emails").build()).jobId());
+        }
+
+        runUntilIdle();
+        assertThat(runs).hasValue(2);
+        assertThat(states("emails")).containsEntry(JobState.COMPLETED, 2L).containsEntry(JobState.AVAILABLE, 3L)
+                .doesNotContainKey(JobState.DEAD);
+        assertThat(job(ids.get(0)).state()).as("claim order holds under the limit").isEqualTo(JobState.COMPLETED);
+        assertThat(job(ids.get(4)).attempt()).isZero();
+
+        passTime(Duration.ofMinutes(59));
+        runUntilIdle();
+        assertThat(runs).as("the window has not moved past the first starts yet").hasValue(2);
+
+        passTime(Duration.ofMinutes(1));
+        runUntilIdle();
+        assertThat(runs).hasValue(4);
+        passTime(Duration.ofHours(1));
+        runUntilIdle();
+        assertThat(runs).hasValue(5);
+        assertThat(states("emails")).containsOnlyKeys(JobState.COMPLETED);
+    }
+
+    @Test
+    void aRateLimitPerKeyCountsEachValueOfThePayloadFieldApart() {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        handle("charge", ctx -> ran.add(ctx.payload().replace(" ", "")));
+        queue().limitRate("billing", RateLimit.perKey(1, Duration.ofMinutes(10), "customerId"));
+        for (String payload : new String[] {"{\"customerId\":\"a\",\"n\":1}", "{\"customerId\":\"a\",\"n\":2}",
+                "{\"customerId\":\"b\"}", "{\"customerId\":7}", "{\"other\":1}", "{\"other\":2}"}) {
+            queue().enqueue(JobRequest.builder("charge").queue("billing").payload(payload).build());
+        }
+
+        runUntilIdle();
+
+        // jsonb may print the fields in another order: compare by content
+        assertThat(ran).as("one start per customer, and jobs without the field share one bucket").hasSize(4)
+                .anyMatch(p -> p.contains("\"n\":1")).anyMatch(p -> p.contains("\"b\"")).anyMatch(p -> p.contains(":7"))
+                .anyMatch(p -> p.contains("\"other\":1"))
+                .noneMatch(p -> p.contains("\"n\":2")).noneMatch(p -> p.contains("\"other\":2"));
+        assertThat(states("billing")).containsEntry(JobState.AVAILABLE, 2L);
+
+        passTime(Duration.ofMinutes(10));
+        runUntilIdle();
+        assertThat(ran).hasSize(6);
+    }
+
+    @Test
+    void limitsAreListedReplacedAndRemovedAndAPauseOutlivesThem() {
+        queue().limitConcurrency("ocr", 3);
+        queue().limitConcurrency("ocr", 5);
+        queue().limitRate("ocr", RateLimit.perKey(10, Duration.ofSeconds(1), "customerId"));
+        queue().pause("ocr");
+
+        assertThat(queue().controls()).singleElement().satisfies(c -> {
+            assertThat(c.queue()).isEqualTo("ocr");
+            assertThat(c.paused()).isTrue();
+            assertThat(c.maxRunning()).isEqualTo(5);
+            assertThat(c.rateLimit()).isEqualTo(new RateLimit(10, Duration.ofSeconds(1), "customerId"));
+        });
+
+        queue().removeLimits("ocr");
+        assertThat(queue().controls()).singleElement().satisfies(c -> {
+            assertThat(c.paused()).isTrue();
+            assertThat(c.limited()).isFalse();
+        });
+        queue().resume("ocr");
+        assertThat(queue().controls()).isEmpty();
+        queue().removeLimits("never-limited"); // nothing to remove: no error
+        assertThat(queue().controls()).isEmpty();
+    }
+
+    @Test
+    void badControlValuesAreRefusedNamingTheValue() {
+        assertThatThrownBy(() -> queue().limitConcurrency("emails", 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRunning must be at least 1, but was 0");
+        assertThatThrownBy(() -> RateLimit.of(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("permits must be at least 1, but was 0");
+        assertThatThrownBy(() -> RateLimit.of(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("period must be greater than 0, but was PT0S");
+        assertThatThrownBy(() -> RateLimit.of(1, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("period must be greater than 0, but was PT-1S");
+        assertThatThrownBy(() -> RateLimit.of(1, Duration.ofNanos(10))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("period must be at least 1 ms");
+        assertThatThrownBy(() -> RateLimit.perKey(1, Duration.ofSeconds(1), " ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keyField must be a non-blank payload field name").hasMessageContaining("' '");
+        assertThatThrownBy(() -> queue().pause("Bad Queue")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queue must match").hasMessageContaining("Bad Queue");
+        assertThatThrownBy(() -> queue().limitRate("emails", null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("limit must not be null");
+        assertThat(queue().controls()).isEmpty();
     }
 }

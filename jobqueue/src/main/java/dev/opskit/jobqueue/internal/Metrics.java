@@ -142,6 +142,25 @@ public final class Metrics {
         }
     }
 
+    /** Sets the paused gauge of each of {@code queues}: 1 when in {@code paused}. */
+    public void samplePaused(List<String> queues, java.util.Collection<String> paused) {
+        for (String q : queues) {
+            paused(q, paused.contains(q));
+        }
+    }
+
+    /** Sets the paused gauge of one queue. */
+    public void paused(String queue, boolean paused) {
+        if (enabled) {
+            gauges.computeIfAbsent(JobQueueMetrics.QUEUE_PAUSED + "|" + queue, k -> {
+                AtomicLong value = new AtomicLong();
+                Gauge.builder(JobQueueMetrics.QUEUE_PAUSED, value, AtomicLong::get)
+                        .description("1 while the queue is paused: no job of it starts").tag("queue", queue).register(registry);
+                return value;
+            }).set(paused ? 1 : 0);
+        }
+    }
+
     private AtomicLong gauge(String name, String queue, String state, String description) {
         return gauges.computeIfAbsent(name + "|" + queue + "|" + state, k -> {
             AtomicLong value = new AtomicLong();

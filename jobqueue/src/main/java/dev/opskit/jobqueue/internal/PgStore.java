@@ -55,17 +55,30 @@ public final class PgStore {
     private final String finished;
     private final String channel;
     private final String drains;
+    private final String controls;
+    private final String starts;
     // The enqueue statements, built once: enqueue is the hottest call of a producer.
     private final String insertPlain;
     private final String insertUnique;
     private final String existingUnique;
     private final java.util.concurrent.atomic.AtomicReferenceArray<String> claimSql = new java.util.concurrent.atomic.AtomicReferenceArray<>(1025);
+    /**
+     * The claim of a controlled queue, one text for every batch size: its plan is generic
+     * ({@code plan_cache_mode} is forced for its transaction), and every text of its own would be
+     * planned from scratch on each pooled connection until the driver prepares it there (planning
+     * this statement takes longer than running it).
+     */
+    private final String controlledSql;
+    /** The same for a queue without a rate limit: no window, no per-key ranking (claims nothing once a rate limit is set). */
+    private final String concurrencySql;
 
     public PgStore(String schema) {
         this.schema = schema;
         this.jobs = schema + ".jobs";
         this.finished = schema + ".finished_jobs";
         this.drains = schema + ".drains";
+        this.controls = schema + ".queue_controls";
+        this.starts = schema + ".queue_starts";
         this.channel = channelFor(schema);
         String values = """
                 INSERT INTO %s (queue, kind, payload, priority, run_at, max_attempts, unique_key, replay_of, trace_context)
@@ -79,6 +92,29 @@ public final class PgStore {
                 RETURNING id, queue, run_at)
                 SELECT id, CASE WHEN ? AND run_at <= now() THEN pg_notify(?, queue) END FROM inserted""";
         this.existingUnique = "SELECT id FROM %s WHERE kind = ? AND unique_key = ?".formatted(jobs);
+        this.controlledSql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true),"
+                + " set_config('plan_cache_mode', 'force_generic_plan', true) FROM " + controls
+                + " WHERE queue = ? FOR UPDATE;\n" + controlledClaimSql();
+        this.concurrencySql = "SELECT " + CONTROL_COLUMNS + ", set_config('synchronous_commit', 'off', true),"
+                + " set_config('plan_cache_mode', 'force_generic_plan', true) FROM " + controls
+                + " WHERE queue = ? FOR UPDATE;\n" + """
+                WITH ctl AS MATERIALIZED (
+                    SELECT queue, max_running FROM %1$s WHERE queue = ? AND NOT paused AND rate_permits IS NULL)
+                UPDATE %2$s j
+                   SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
+                       lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                 WHERE j.ctid = ANY(ARRAY(
+                    SELECT ctid FROM %2$s
+                     WHERE queue = (SELECT queue FROM ctl) AND state = 'available' AND run_at <= now()
+                     ORDER BY priority, run_at, id
+                     LIMIT coalesce((SELECT greatest(0, CASE WHEN max_running IS NULL THEN ?::int
+                                         ELSE least(?::int, max_running - (SELECT count(*) FROM %2$s r WHERE r.queue = ctl.queue
+                                                    AND r.state = 'running'
+                                                    AND NOT (r.id = ANY(?::bigint[]) AND r.lease_token = ANY(?::bigint[])))) END)
+                                     FROM ctl), 0)
+                     FOR UPDATE SKIP LOCKED))
+                RETURNING
+                """.formatted(controls, jobs) + CLAIM_RETURNING;
     }
 
     /** The LISTEN/NOTIFY channel of a schema. */
@@ -520,7 +556,7 @@ public final class PgStore {
                 return cached;
             }
         }
-        String sql = """
+        String sql = ("""
                 WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
                 UPDATE %s j
                    SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
@@ -529,19 +565,25 @@ public final class PgStore {
                  WHERE j.ctid = ANY(ARRAY(
                     SELECT ctid FROM %s
                      WHERE queue = ? AND state = 'available' AND run_at <= now()
+                       AND NOT EXISTS (SELECT 1 FROM %s WHERE queue = ?)
                      ORDER BY priority, run_at, id
                      LIMIT %d
                      FOR UPDATE SKIP LOCKED))
-                RETURNING j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
-                          j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
-                          j.errors::text, j.replay_of,
-                          (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint,
-                          j.trace_context""".formatted(jobs, jobs, limit);
+                RETURNING
+                """ + CLAIM_RETURNING).formatted(jobs, jobs, controls, limit);
         if (limit < claimSql.length()) {
             claimSql.set(limit, sql);
         }
         return sql;
     }
+
+    /** What a claim returns per job, read by {@link #claimed(PreparedStatement, long)}. */
+    private static final String CLAIM_RETURNING = """
+            j.id, j.queue, j.kind, j.payload::text, j.priority, j.state, j.run_at, j.created_at, j.attempt,
+                      j.max_attempts, j.unique_key, j.worker_id, j.attempted_at, j.lease_expires_at, NULL::timestamptz,
+                      j.errors::text, j.replay_of,
+                      (extract(epoch FROM now() - greatest(j.run_at, j.created_at)) * 1000000)::bigint,
+                      j.trace_context""";
 
     private static final java.util.Comparator<Claimed> CLAIM_ORDER = java.util.Comparator
             .comparingInt((Claimed c) -> c.job().priority()).thenComparing(c -> c.job().runAt()).thenComparingLong(c -> c.job().id());
@@ -558,6 +600,11 @@ public final class PgStore {
      * run in autocommit. The statement turns {@code synchronous_commit} off for its own
      * transaction only ({@code set_config(..., true)}): a claim lost in a server crash just
      * leaves the job waiting, and the random token of the claim keeps the old claimer fenced off.
+     *
+     * <p>It claims nothing when the queue has a row in {@code queue_controls} (paused or limited):
+     * one primary-key probe of a table that is empty in the common case, evaluated once per
+     * statement. The caller then looks at the row ({@link #control}) and claims through
+     * {@link #claimControlled}.
      */
     public List<Claimed> claim(Connection c, String queue, int limit, String workerId, long token, Duration lease) throws SQLException {
         String sql = claimSql(limit);
@@ -566,15 +613,256 @@ public final class PgStore {
             ps.setString(2, workerId);
             ps.setLong(3, lease.toMillis());
             ps.setString(4, queue);
-            List<Claimed> out = new ArrayList<>();
+            ps.setString(5, queue);
+            return claimed(ps, token);
+        }
+    }
+
+    private static List<Claimed> claimed(PreparedStatement ps, long token) throws SQLException {
+        List<Claimed> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18)), rs.getString(19)));
+            }
+        }
+        out.sort(CLAIM_ORDER); // the Tid Scan returns them in physical order
+        return out;
+    }
+
+    // ---------------------------------------------------------------- queue controls
+
+    /** A row of {@code queue_controls}: period in milliseconds, null fields unset. */
+    public record Control(String queue, boolean paused, Integer maxRunning, Integer ratePermits, Long ratePeriodMs, String rateKey) {
+        public boolean limited() {
+            return maxRunning != null || ratePermits != null;
+        }
+    }
+
+    private static final String CONTROL_COLUMNS = "queue, paused, max_running, rate_permits, rate_period_ms, rate_key";
+
+    private static Control control(ResultSet rs) throws SQLException {
+        return new Control(rs.getString(1), rs.getBoolean(2), rs.getObject(3, Integer.class), rs.getObject(4, Integer.class),
+                rs.getObject(5, Long.class), rs.getString(6));
+    }
+
+    /** The control row of {@code queue}, or null (not locked). */
+    public Control control(Connection c, String queue) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CONTROL_COLUMNS + " FROM " + controls + " WHERE queue = ?")) {
+            ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18)), rs.getString(19)));
+                return rs.next() ? control(rs) : null;
+            }
+        }
+    }
+
+    /** Every control row, by queue. */
+    public List<Control> controls(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CONTROL_COLUMNS + " FROM " + controls + " ORDER BY queue");
+             ResultSet rs = ps.executeQuery()) {
+            List<Control> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(control(rs));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Pauses or resumes {@code queue} and notifies its workers (at commit); returns whether the
+     * state changed. Run in the caller's transaction.
+     */
+    public boolean setPaused(Connection c, String queue, boolean paused) throws SQLException {
+        String sql = paused
+                ? "INSERT INTO " + controls + " (queue, paused) VALUES (?, true) ON CONFLICT (queue) DO UPDATE SET paused = true,"
+                        + " updated_at = now() WHERE NOT " + controls + ".paused RETURNING queue"
+                : "UPDATE " + controls + " SET paused = false, updated_at = now() WHERE queue = ? AND paused RETURNING queue";
+        boolean changed;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, queue);
+            try (ResultSet rs = ps.executeQuery()) {
+                changed = rs.next();
+            }
+        }
+        dropEmptyControl(c, queue);
+        notifyQueues(c, List.of(queue));
+        return changed;
+    }
+
+    /** Sets (or with null removes) the concurrency limit of {@code queue}. Run in the caller's transaction. */
+    public void setMaxRunning(Connection c, String queue, Integer maxRunning) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + controls + " (queue, max_running) VALUES (?, ?)"
+                + " ON CONFLICT (queue) DO UPDATE SET max_running = excluded.max_running, updated_at = now()")) {
+            ps.setString(1, queue);
+            ps.setObject(2, maxRunning, Types.INTEGER);
+            ps.executeUpdate();
+        }
+        dropEmptyControl(c, queue);
+        notifyQueues(c, List.of(queue)); // a raised limit lets waiting jobs start now
+    }
+
+    /**
+     * Sets (or with null permits removes) the rate limit of {@code queue}. Starts recorded under
+     * the old limit are forgotten when the limit is removed or its key field changes (the buckets
+     * are different ones). Run in the caller's transaction.
+     */
+    public void setRate(Connection c, String queue, Integer permits, Long periodMs, String keyField) throws SQLException {
+        Control before = control(c, queue);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + controls + " (queue, rate_permits, rate_period_ms, rate_key)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (queue) DO UPDATE SET rate_permits = excluded.rate_permits,"
+                + " rate_period_ms = excluded.rate_period_ms, rate_key = excluded.rate_key, updated_at = now()")) {
+            ps.setString(1, queue);
+            ps.setObject(2, permits, Types.INTEGER);
+            ps.setObject(3, periodMs, Types.BIGINT);
+            ps.setString(4, keyField);
+            ps.executeUpdate();
+        }
+        if (permits == null || before == null || !java.util.Objects.equals(before.rateKey(), keyField)) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + starts + " WHERE queue = ?")) {
+                ps.setString(1, queue);
+                ps.executeUpdate();
+            }
+        }
+        dropEmptyControl(c, queue);
+        notifyQueues(c, List.of(queue));
+    }
+
+    /** A queue neither paused nor limited has no row: its claims take the plain path again. */
+    private void dropEmptyControl(Connection c, String queue) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + controls
+                + " WHERE queue = ? AND NOT paused AND max_running IS NULL AND rate_permits IS NULL")) {
+            ps.setString(1, queue);
+            ps.executeUpdate();
+        }
+    }
+
+    /** What {@link #claimControlled} found: the control row it locked (null when there was none) and the jobs. */
+    public record ControlledClaim(Control control, List<Claimed> jobs) {
+    }
+
+    /**
+     * The claim of a paused or limited queue: two statements sent at once (one round trip) in one
+     * implicit transaction, on {@code c} in autocommit mode.
+     *
+     * <p>First {@code SELECT ... FOR UPDATE} of the queue's control row: claimers of the queue take
+     * turns from here to commit. Then the claim itself, a statement of its own so that its snapshot
+     * is taken after the previous claimer committed (READ COMMITTED takes one per statement; in a
+     * single statement the snapshot would predate the lock wait and miss the jobs the previous
+     * claimer just started): due jobs in claim order, minus jobs whose rate bucket is full, at
+     * most {@code max_running} minus the jobs running now, recording one start per job for the
+     * rate limit and pruning starts older than the period. Every limit is read from the locked row.
+     *
+     * <p>Jobs running under this worker whose handlers already ended ({@code endedIds} with their
+     * claims' {@code endedTokens}: their outcomes are on the way to the database) are not counted
+     * as running; the token keeps a job rescued and claimed by someone else counted.
+     *
+     * <p>Jobs that go over a limit are not touched: they stay waiting and a later claim takes them.
+     * Rate buckets per key are looked up for at most {@code 4 * limit + 32} due jobs per claim (after
+     * skipping jobs of full buckets), so one claim may start fewer jobs than the limits allow.
+     */
+    public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
+                                           long[] endedIds, long[] endedTokens) throws SQLException {
+        return claimControlled(c, queue, limit, workerId, token, lease, endedIds, endedTokens, true);
+    }
+
+    /**
+     * Like {@link #claimControlled(Connection, String, int, String, long, Duration, long[], long[])};
+     * with {@code rated} false, through the cheaper statement of a queue without a rate limit,
+     * which claims nothing when the locked row has one: the caller then sees
+     * {@code control().ratePermits() != null} and claims again with {@code rated} true.
+     */
+    public ControlledClaim claimControlled(Connection c, String queue, int limit, String workerId, long token, Duration lease,
+                                           long[] endedIds, long[] endedTokens, boolean rated) throws SQLException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("claim limit must be at least 1, was " + limit);
+        }
+        try (PreparedStatement ps = c.prepareStatement(rated ? controlledSql : concurrencySql)) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            if (rated) {
+                ps.setInt(3, limit);
+                ps.setInt(4, Math.min(4 * limit + 32, 4096));
+                ps.setInt(5, limit);
+                ps.setInt(6, limit);
+                ps.setArray(7, longs(c, endedIds));
+                ps.setArray(8, longs(c, endedTokens));
+                ps.setLong(9, token);
+                ps.setString(10, workerId);
+                ps.setLong(11, lease.toMillis());
+            } else {
+                ps.setLong(3, token);
+                ps.setString(4, workerId);
+                ps.setLong(5, lease.toMillis());
+                ps.setInt(6, limit);
+                ps.setInt(7, limit);
+                ps.setArray(8, longs(c, endedIds));
+                ps.setArray(9, longs(c, endedTokens));
+            }
+            ps.execute();
+            Control locked;
+            try (ResultSet rs = ps.getResultSet()) {
+                locked = rs.next() ? control(rs) : null;
+            }
+            List<Claimed> out = new ArrayList<>();
+            if (ps.getMoreResults()) {
+                try (ResultSet rs = ps.getResultSet()) {
+                    while (rs.next()) {
+                        out.add(new Claimed(job(rs), token, Math.max(0, rs.getLong(18)), rs.getString(19)));
+                    }
                 }
             }
             out.sort(CLAIM_ORDER); // the Tid Scan returns them in physical order
-            return out;
+            return new ControlledClaim(locked, out);
         }
+    }
+
+    /**
+     * The second statement of {@link #claimControlled}; parameters: queue, batch size, rate-limited
+     * scan size, batch size twice, ended ids, ended tokens, token, worker, lease ms (the queue is bound once, and read back from the control row
+     * everywhere else). The limits come from the control row (locked by this transaction, so they
+     * are the ones that the first statement read). Without a rate limit the rate parts find and
+     * write nothing: their conditions compare with a NULL period.
+     */
+    private String controlledClaimSql() {
+        String key = "coalesce(j.payload ->> (SELECT rate_key FROM ctl), '')";
+        String sql = """
+                WITH ctl AS MATERIALIZED (
+                    SELECT queue, max_running, rate_permits, rate_period_ms, rate_key FROM %1$s WHERE queue = ? AND NOT paused),
+                recent AS MATERIALIZED (
+                    SELECT s.rate_key, count(*) AS n FROM %2$s s
+                     WHERE s.queue = (SELECT queue FROM ctl)
+                       AND s.started_at > statement_timestamp() - (SELECT rate_period_ms FROM ctl) * interval '1 millisecond'
+                     GROUP BY s.rate_key),
+                candidates AS MATERIALIZED (
+                    SELECT j.ctid AS tid, j.priority, j.run_at, j.id, %3$s AS k
+                      FROM %4$s j
+                     WHERE j.queue = (SELECT queue FROM ctl) AND j.state = 'available' AND j.run_at <= now()
+                       AND %3$s NOT IN (SELECT rate_key FROM recent WHERE n >= (SELECT rate_permits FROM ctl))
+                     ORDER BY j.priority, j.run_at, j.id
+                     LIMIT CASE WHEN (SELECT rate_key FROM ctl) IS NULL THEN ?::int ELSE ?::int END
+                     FOR UPDATE OF j SKIP LOCKED),
+                chosen AS MATERIALIZED (
+                    SELECT x.tid, x.k FROM (
+                        SELECT c.tid, c.k, c.priority, c.run_at, c.id,
+                               row_number() OVER (PARTITION BY c.k ORDER BY c.priority, c.run_at, c.id) + coalesce(r.n, 0) AS used
+                          FROM candidates c LEFT JOIN recent r ON r.rate_key = c.k) x
+                     WHERE (SELECT rate_permits FROM ctl) IS NULL OR x.used <= (SELECT rate_permits FROM ctl)
+                     ORDER BY x.priority, x.run_at, x.id
+                     LIMIT greatest(0, CASE WHEN (SELECT max_running FROM ctl) IS NULL THEN ?::int
+                                            ELSE least(?::int, (SELECT max_running FROM ctl)
+                                                           - (SELECT count(*) FROM %4$s r WHERE r.queue = (SELECT queue FROM ctl)
+                                                                AND r.state = 'running'
+                                                                AND NOT (r.id = ANY(?::bigint[]) AND r.lease_token = ANY(?::bigint[])))) END)),
+                started AS (
+                    INSERT INTO %2$s (queue, rate_key, started_at)
+                    SELECT (SELECT queue FROM ctl), k, statement_timestamp() FROM chosen WHERE (SELECT rate_permits FROM ctl) IS NOT NULL),
+                claimed AS (
+                    UPDATE %4$s j
+                       SET state = 'running', attempt = j.attempt + 1, lease_token = ?, worker_id = ?, attempted_at = now(),
+                           lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+                     WHERE j.ctid = ANY(ARRAY(SELECT tid FROM chosen))
+                    RETURNING j.*)
+                SELECT %5$s FROM claimed j""".formatted(controls, starts, key, jobs, CLAIM_RETURNING);
+        return sql;
     }
 
     /**
@@ -893,6 +1181,20 @@ public final class PgStore {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Deletes recorded starts that no rate window looks at any more: older than their queue's
+     * period, or of a queue without a rate limit. Returns how many.
+     */
+    public int pruneStarts(Connection c) throws SQLException {
+        String sql = """
+                DELETE FROM %s s
+                 WHERE NOT EXISTS (SELECT 1 FROM %s c WHERE c.queue = s.queue AND c.rate_permits IS NOT NULL
+                                      AND s.started_at > now() - c.rate_period_ms * interval '1 millisecond')""".formatted(starts, controls);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            return ps.executeUpdate();
         }
     }
 

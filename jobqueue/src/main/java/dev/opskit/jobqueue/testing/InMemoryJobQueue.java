@@ -12,10 +12,12 @@ import dev.opskit.jobqueue.JobHandler;
 import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.JobRequest;
 import dev.opskit.jobqueue.JobState;
+import dev.opskit.jobqueue.QueueControl;
 import dev.opskit.jobqueue.QueueCounts;
 import dev.opskit.jobqueue.Schedule;
 import dev.opskit.jobqueue.ScheduleInfo;
 import dev.opskit.jobqueue.internal.DuePlan;
+import dev.opskit.jobqueue.RateLimit;
 import dev.opskit.jobqueue.internal.Outcome;
 import dev.opskit.jobqueue.internal.OutcomePolicy;
 
@@ -29,7 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,7 +58,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * handler itself or from another thread while {@link #runUntilIdle()} runs) reaches the handler at
  * once, as if its worker's lease extension ran right then: the handler's thread is interrupted,
  * {@link JobContext#cancelled()} turns true, and the job ends cancelled whatever the handler then
- * does. Thread-safe (all methods synchronise on the queue; handlers run outside the lock).
+ * does. Pauses and limits ({@link #pause}, {@link #limitConcurrency}, {@link #limitRate}) are
+ * obeyed by {@link #runUntilIdle()}; rate windows move with the {@linkplain #clock() clock}.
+ * Thread-safe (all methods synchronise on the queue; handlers run outside the lock).
  */
 public final class InMemoryJobQueue implements JobQueue {
     private static final int MAX_RUNS = 100_000;
@@ -72,6 +78,9 @@ public final class InMemoryJobQueue implements JobQueue {
     private Long runningId;
     private Thread runningThread;
     private boolean runningCancelled;
+    private final Map<String, QueueControl> controls = new TreeMap<>();
+    /** Per queue, the starts inside the rate window, oldest first: [rate key, start time]. */
+    private final Map<String, java.util.ArrayDeque<Map.Entry<String, Instant>>> starts = new java.util.HashMap<>();
 
     /** A fake on a {@link ManualClock} at 2026-01-01T00:00:00Z. */
     public InMemoryJobQueue() {
@@ -351,17 +360,72 @@ public final class InMemoryJobQueue implements JobQueue {
     private synchronized Job claimNext() {
         Instant now = clock.instant();
         Job next = jobs.values().stream()
-                .filter(j -> j.state() == JobState.AVAILABLE && !j.runAt().isAfter(now))
+                .filter(j -> j.state() == JobState.AVAILABLE && !j.runAt().isAfter(now) && allowed(j, now))
                 .min(Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id))
                 .orElse(null);
         if (next == null) {
             return null;
+        }
+        QueueControl control = controls.get(next.queue());
+        if (control != null && control.rateLimit() != null) {
+            starts.computeIfAbsent(next.queue(), q -> new java.util.ArrayDeque<>())
+                    .add(Map.entry(rateKey(next, control.rateLimit()), now));
         }
         Job claimed = new Job(next.id(), next.queue(), next.kind(), next.payload(), next.priority(), JobState.RUNNING,
                 next.runAt(), next.createdAt(), next.attempt() + 1, next.maxAttempts(), next.uniqueKey(), "in-memory",
                 now, now.plus(Duration.ofMinutes(5)), null, next.errors(), next.replayOf());
         jobs.put(claimed.id(), claimed);
         return claimed;
+    }
+
+    /** Whether the queue's pause and limits let {@code job} start now, as the PostgreSQL claim decides. */
+    private boolean allowed(Job job, Instant now) {
+        QueueControl control = controls.get(job.queue());
+        if (control == null) {
+            return true;
+        }
+        if (control.paused()) {
+            return false;
+        }
+        if (control.maxRunning() != null) {
+            long running = jobs.values().stream().filter(j -> j.queue().equals(job.queue()) && j.state() == JobState.RUNNING).count();
+            if (running >= control.maxRunning()) {
+                return false;
+            }
+        }
+        RateLimit rate = control.rateLimit();
+        if (rate != null) {
+            java.util.ArrayDeque<Map.Entry<String, Instant>> log = starts.getOrDefault(job.queue(), new java.util.ArrayDeque<>());
+            Instant windowStart = now.minus(rate.period());
+            while (!log.isEmpty() && !log.peekFirst().getValue().isAfter(windowStart)) {
+                log.pollFirst(); // a start counts for exactly one period
+            }
+            String key = rateKey(job, rate);
+            return log.stream().filter(e -> e.getKey().equals(key)).count() < rate.permits();
+        }
+        return true;
+    }
+
+    /**
+     * The bucket of {@code job}: the payload field's value as PostgreSQL's {@code ->>} prints it
+     * for a string, number or boolean, "" when the field is absent or null.
+     */
+    static String rateKey(Job job, RateLimit rate) {
+        if (rate.keyField() == null) {
+            return "";
+        }
+        Object payload = dev.opskit.core.internal.json.JsonText.parse(job.payload());
+        if (!(payload instanceof Map<?, ?> object)) {
+            return "";
+        }
+        Object v = object.get(rate.keyField());
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof java.math.BigDecimal n) {
+            return n.toPlainString();
+        }
+        return String.valueOf(v); // strings, numbers and booleans print as in PostgreSQL; objects and arrays do not
     }
 
     private void runOne(Job job) {
@@ -444,6 +508,81 @@ public final class InMemoryJobQueue implements JobQueue {
         return new Job(j.id(), j.queue(), j.kind(), j.payload(), j.priority(), state, runAt, j.createdAt(), attempt,
                 j.maxAttempts(), j.uniqueKey(), state == JobState.AVAILABLE ? null : j.workerId(), j.attemptedAt(),
                 running ? j.leaseExpiresAt() : null, finishedAt, errors, j.replayOf());
+    }
+
+    // ---------------------------------------------------------------- operator controls
+
+    @Override
+    public synchronized boolean pause(String queue) {
+        JobRequest.requireQueue(queue);
+        QueueControl c = controls.get(queue);
+        if (c != null && c.paused()) {
+            return false;
+        }
+        put(new QueueControl(queue, true, c == null ? null : c.maxRunning(), c == null ? null : c.rateLimit()));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean resume(String queue) {
+        JobRequest.requireQueue(queue);
+        QueueControl c = controls.get(queue);
+        if (c == null || !c.paused()) {
+            return false;
+        }
+        put(new QueueControl(queue, false, c.maxRunning(), c.rateLimit()));
+        return true;
+    }
+
+    @Override
+    public synchronized Set<String> paused() {
+        Set<String> out = new TreeSet<>();
+        controls.values().stream().filter(QueueControl::paused).forEach(c -> out.add(c.queue()));
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public synchronized void limitConcurrency(String queue, int maxRunning) {
+        JobRequest.requireQueue(queue);
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("maxRunning must be at least 1, but was " + maxRunning);
+        }
+        QueueControl c = controls.get(queue);
+        put(new QueueControl(queue, c != null && c.paused(), maxRunning, c == null ? null : c.rateLimit()));
+    }
+
+    @Override
+    public synchronized void limitRate(String queue, RateLimit limit) {
+        JobRequest.requireQueue(queue);
+        Objects.requireNonNull(limit, "limit must not be null");
+        QueueControl c = controls.get(queue);
+        if (c == null || c.rateLimit() == null || !Objects.equals(c.rateLimit().keyField(), limit.keyField())) {
+            starts.remove(queue); // other buckets: as the PostgreSQL queue, forget the old starts
+        }
+        put(new QueueControl(queue, c != null && c.paused(), c == null ? null : c.maxRunning(), limit));
+    }
+
+    @Override
+    public synchronized void removeLimits(String queue) {
+        JobRequest.requireQueue(queue);
+        QueueControl c = controls.get(queue);
+        starts.remove(queue);
+        if (c != null) {
+            put(new QueueControl(queue, c.paused(), null, null));
+        }
+    }
+
+    @Override
+    public synchronized List<QueueControl> controls() {
+        return List.copyOf(controls.values());
+    }
+
+    private void put(QueueControl c) {
+        if (c.paused() || c.limited()) {
+            controls.put(c.queue(), c);
+        } else {
+            controls.remove(c.queue());
+        }
     }
 
     // ---------------------------------------------------------------- assertions

@@ -118,6 +118,42 @@ public final class SpringJobQueue implements JobQueue {
                 || TransactionSynchronizationManager.hasResource(dataSource);
     }
 
+    /** Operator controls are not transactional: each runs in a transaction of its own, as on the delegate. */
+    @Override
+    public boolean pause(String queueName) {
+        return queue.pause(queueName);
+    }
+
+    @Override
+    public boolean resume(String queueName) {
+        return queue.resume(queueName);
+    }
+
+    @Override
+    public java.util.Set<String> paused() {
+        return queue.paused();
+    }
+
+    @Override
+    public void limitConcurrency(String queueName, int maxRunning) {
+        queue.limitConcurrency(queueName, maxRunning);
+    }
+
+    @Override
+    public void limitRate(String queueName, dev.opskit.jobqueue.RateLimit limit) {
+        queue.limitRate(queueName, limit);
+    }
+
+    @Override
+    public void removeLimits(String queueName) {
+        queue.removeLimits(queueName);
+    }
+
+    @Override
+    public List<dev.opskit.jobqueue.QueueControl> controls() {
+        return queue.controls();
+    }
+
     @Override
     public String toString() {
         return "SpringJobQueue[" + queue.schema() + "]";
