@@ -169,12 +169,7 @@ public final class ProviderBreaker {
      */
     public <T> T call(Duration timeout, ProviderCall<T> call) {
         long timeoutNanos = timeoutNanos(timeout);
-        Objects.requireNonNull(call, "call must not be null");
-        Switch switchBefore = applied; // a plain load on x86; lets a refusal name a switch released meanwhile
-        if (!cb.tryAcquirePermission()) {
-            throw rejected(switchBefore);
-        }
-        long start = cb.getCurrentTimestamp();
+        long start = admit(call);
         Future<T> future;
         try {
             future = executor.submit(call::call);
@@ -218,12 +213,7 @@ public final class ProviderBreaker {
      */
     public <T> T callInline(Duration timeout, ProviderCall<T> call) {
         long timeoutNanos = timeoutNanos(timeout);
-        Objects.requireNonNull(call, "call must not be null");
-        Switch switchBefore = applied; // a plain load on x86; lets a refusal name a switch released meanwhile
-        if (!cb.tryAcquirePermission()) {
-            throw rejected(switchBefore);
-        }
-        long start = cb.getCurrentTimestamp();
+        long start = admit(call);
         T result;
         try {
             result = call.call();
@@ -244,6 +234,16 @@ public final class ProviderBreaker {
             }
         }
         return result;
+    }
+
+    /** Takes the breaker's permission for {@code call}; returns the start timestamp. */
+    private long admit(ProviderCall<?> call) {
+        Objects.requireNonNull(call, "call must not be null");
+        Switch switchBefore = applied; // a plain load on x86; lets a refusal name a switch released meanwhile
+        if (!cb.tryAcquirePermission()) {
+            throw rejected(switchBefore);
+        }
+        return cb.getCurrentTimestamp();
     }
 
     private RuntimeException failedInline(long elapsed, Throwable t) {

@@ -195,7 +195,41 @@ class ConsoleApiTest {
         assertThat(f.queue.get(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         ConsoleFixture.Answer again = f.act("/api/job/cancel?id=" + id);
         assertThat(again.json().get("cancelled").asBoolean()).isFalse();
-        assertThat(again.json().get("detail").asText()).contains("only a waiting job");
+        assertThat(again.json().get("result").asText()).isEqualTo("already_finished");
+        assertThat(again.json().get("detail").asText()).contains("already finished").contains("only a waiting or running job");
+        assertThat(f.act("/api/job/cancel?id=424242").json().get("detail").asText()).contains("no job 424242");
+    }
+
+    @Test
+    void aRunningJobIsCancellableAndCancellingItAsksItsWorkerToStop() {
+        long id = enqueue("emails", "send-email");
+        db.execute("UPDATE opskit.jobs SET state = 'running', attempt = 1, attempted_at = now(), worker_id = 'w-1',"
+                + " lease_expires_at = now() + interval '1 minute' WHERE id = " + id);
+
+        assertThat(f.get("/api/job?id=" + id).json().get("cancellable").asBoolean()).isTrue();
+        ConsoleFixture.Answer ok = f.act("/api/job/cancel?id=" + id);
+
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("cancelled").asBoolean()).isTrue();
+        assertThat(ok.json().get("result").asText()).isEqualTo("cancel_requested");
+        assertThat(ok.json().get("detail").asText()).contains("asked to stop");
+        assertThat(f.queue.get(id).orElseThrow().state()).as("it runs on until its worker sees the request").isEqualTo(JobState.RUNNING);
+        assertThat(cancelRequested(id)).isTrue();
+        assertThat(f.get("/api/job?id=" + finishedId()).json().get("cancellable").asBoolean()).isFalse();
+    }
+
+    private boolean cancelRequested(long id) {
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.ResultSet r = c.createStatement().executeQuery("SELECT cancel_requested_at IS NOT NULL FROM opskit.jobs WHERE id = " + id)) {
+            return r.next() && r.getBoolean(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long finishedId() {
+        finished(900_030, "emails", "completed");
+        return 900_030;
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.opskit.deadletter.ReplayResult;
 import dev.opskit.deadletter.SourceStats;
 import dev.opskit.health.EndpointRequest;
 import dev.opskit.health.EndpointResponse;
+import dev.opskit.jobqueue.CancelResult;
 import dev.opskit.jobqueue.Job;
 import dev.opskit.jobqueue.JobQueue;
 import dev.opskit.jobqueue.JobState;
@@ -274,14 +275,7 @@ public final class Api implements AutoCloseable {
 
     /** A job found by id, in the shape of a search row. */
     private static void jobRow(JsonWriter w, Job j) {
-        w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
-                .name("state").value(j.state().sqlName()).name("priority").value(j.priority());
-        Json.field(w, "runAt", j.runAt());
-        Json.field(w, "createdAt", j.createdAt());
-        w.name("attempt").value(j.attempt()).name("maxAttempts").value(j.maxAttempts());
-        Json.field(w, "workerId", j.workerId());
-        Json.field(w, "attemptedAt", j.attemptedAt());
-        Json.field(w, "finishedAt", j.finishedAt());
+        jobFields(w.beginObject(), j);
         List<?> errors = Json.array(j.errors());
         w.name("errorCount").value(errors.size());
         Object last = errors.isEmpty() ? null : errors.get(errors.size() - 1);
@@ -289,23 +283,29 @@ public final class Api implements AutoCloseable {
         w.endObject();
     }
 
-    private EndpointResponse job(Params p) throws SQLException {
-        long id = p.requiredNumber("id", 1);
-        Job j = queue.get(id).orElseThrow(() -> ApiException.status(404, "no job " + id
-                + " (finished jobs are found only while the queue keeps them)"));
-        JsonWriter w = new JsonWriter().beginObject();
+    /** The fields a search row and a job's detail share. */
+    private static void jobFields(JsonWriter w, Job j) {
         w.name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
                 .name("state").value(j.state().sqlName()).name("priority").value(j.priority());
         Json.field(w, "runAt", j.runAt());
         Json.field(w, "createdAt", j.createdAt());
         w.name("attempt").value(j.attempt()).name("maxAttempts").value(j.maxAttempts());
-        Json.field(w, "uniqueKey", j.uniqueKey());
         Json.field(w, "workerId", j.workerId());
         Json.field(w, "attemptedAt", j.attemptedAt());
-        Json.field(w, "leaseExpiresAt", j.leaseExpiresAt());
         Json.field(w, "finishedAt", j.finishedAt());
+    }
+
+    private EndpointResponse job(Params p) throws SQLException {
+        long id = p.requiredNumber("id", 1);
+        Job j = queue.get(id).orElseThrow(() -> ApiException.status(404, "no job " + id
+                + " (finished jobs are found only while the queue keeps them)"));
+        JsonWriter w = new JsonWriter().beginObject();
+        jobFields(w, j);
+        Json.field(w, "uniqueKey", j.uniqueKey());
+        Json.field(w, "leaseExpiresAt", j.leaseExpiresAt());
         Json.field(w, "replayOf", j.replayOf());
-        w.name("cancellable").value(j.state() == JobState.AVAILABLE);
+        // a waiting job is cancelled at once, a running one is asked to stop (JobQueue.requestCancel)
+        w.name("cancellable").value(j.state() == JobState.AVAILABLE || j.state() == JobState.RUNNING);
         // the job queue cannot retry a live job; a dead one is retried by replaying its dead letter
         Json.field(w, "deadLetter", j.state() == JobState.DEAD ? search.deadLetterOf(j.id(), j.queue()) : null);
         Json.embedded(w, "payload", j.payload());
@@ -452,11 +452,17 @@ public final class Api implements AutoCloseable {
         long id = p.requiredNumber("id", 1);
         String what = "cancel job " + id;
         try {
-            boolean cancelled = queue.cancel(id);
-            done("cancel-job", who, what, cancelled ? "cancelled" : "not cancelled (running, finished or unknown)");
-            JsonWriter w = new JsonWriter().beginObject().name("id").value(id).name("cancelled").value(cancelled);
-            if (!cancelled) {
-                w.name("detail").value("only a waiting job can be cancelled; job " + id + " is running, finished or unknown");
+            CancelResult result = queue.requestCancel(id);
+            done("cancel-job", who, what, result.code());
+            JsonWriter w = new JsonWriter().beginObject().name("id").value(id)
+                    .name("cancelled").value(result.accepted()).name("result").value(result.code());
+            switch (result) {
+                case CANCEL_REQUESTED -> w.name("detail").value("job " + id + " is running: its worker was asked to stop it"
+                        + " and will, within a third of its lease; it then ends cancelled and is never retried");
+                case ALREADY_FINISHED -> w.name("detail").value("job " + id + " already finished;"
+                        + " only a waiting or running job can be cancelled");
+                case NOT_FOUND -> w.name("detail").value("no job " + id + " (finished jobs are found only while the queue keeps them)");
+                case CANCELLED -> { }
             }
             return json(200, w.endObject());
         } catch (RuntimeException e) {

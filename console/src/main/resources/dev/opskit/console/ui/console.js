@@ -152,10 +152,10 @@
         children.push(el('button', { class: 'action', id: 'job-cancel', type: 'button', onclick: async () => {
           try {
             const r = await post('/job/cancel', { id: j.id });
-            flash(r.cancelled ? 'job ' + j.id + ' cancelled' : r.detail, !r.cancelled);
+            flash(r.result === 'cancelled' ? 'job ' + j.id + ' cancelled' : r.detail, !r.cancelled);
             showJob(j.id); searchJobs(false); loadSummary();
           } catch (e) { flash(e.message, true); }
-        } }, 'cancel this job'));
+        } }, j.state === 'running' ? 'ask its worker to stop this job' : 'cancel this job'));
       }
       if (j.deadLetter != null) {
         // a dead job is retried by replaying the dead letter it became
