@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stores outcomes on one thread ({@code opskit-jobqueue-complete}): successes in batches (one
@@ -67,7 +68,7 @@ final class Completer {
     private final DrainCounts counts;
     private final BlockingQueue<Finished> outcomes = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
-    private Thread thread;
+    private @Nullable Thread thread;
 
     Completer(String workerId, DataSource dataSource, PgStore store, boolean keepFinished, DeadLetterSink deadLetters,
               Metrics metrics, ActiveJobs active, StopSignals signals, DrainCounts counts) {
@@ -267,7 +268,7 @@ final class Completer {
                 try {
                     Job dead = store.bury(c, f.id(), f.token(), o.errorJson(), keepFinished);
                     if (dead != null) {
-                        deadLetters.store(c, dead, o.deadReason(), o.error(), f.execution().claimed.traceContext());
+                        deadLetters.store(c, dead, o.requireDeadReason(), o.error(), f.execution().claimed.traceContext());
                     }
                     boolean cancelled = dead == null
                             && !store.cancelRunning(c, new long[] {f.id()}, new long[] {f.token()}, o.errorJson(), true).isEmpty();
@@ -275,7 +276,7 @@ final class Completer {
                     if (dead != null) {
                         metrics.completed(f.queue(), o.type().metricTag());
                         log.warn("{} - job {} ({}) moved to the dead letters, reason {}: {}", workerId, f.id(), job.kind(),
-                                o.deadReason().code(), o.error() == null ? "" : o.error().toString());
+                                o.requireDeadReason().code(), o.error() == null ? "" : o.error().toString());
                     } else if (cancelled) {
                         cancelled(f);
                     } else {

@@ -11,6 +11,7 @@ import java.time.zone.ZoneRules;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cron expression in a time zone, as {@link Schedule#cron} takes it. Five fields
@@ -151,7 +152,7 @@ final class CronExpression {
 
     /** One field being parsed; positions in messages are 1-based characters of the whole expression. */
     private record Field(String expression, int start, int number, String name, String text, int min, int max,
-                         String[] names, int nameBase) {
+                         String @Nullable [] names, int nameBase) {
         long parse() {
             long bits = 0;
             int pos = 0;
@@ -254,7 +255,7 @@ final class CronExpression {
      * The first fire time strictly after {@code after}, or null when there is none within 400 years
      * (cannot happen for an expression {@link #parse} accepted, but the caller need not trust that).
      */
-    Instant next(Instant after) {
+    @Nullable Instant next(Instant after) {
         ZoneRules rules = zone.getRules();
         // Walk the time line in spans of one UTC offset: within a span local time and instants map one
         // to one, so gaps never appear and each pass of a repeated hour is its own span.
@@ -286,7 +287,7 @@ final class CronExpression {
     }
 
     /** The first matching local time in [from, limit), or null. */
-    private LocalDateTime nextLocal(LocalDateTime from, LocalDateTime limit) {
+    private @Nullable LocalDateTime nextLocal(LocalDateTime from, LocalDateTime limit) {
         LocalDateTime t = from;
         while (t.isBefore(limit)) {
             if ((months & (1L << t.getMonthValue())) == 0) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The graceful shutdown of one runtime, in two steps that {@link Workers} calls in order.
@@ -39,7 +40,7 @@ final class Drain {
     private final DrainCounts counts;
     private final Metrics metrics;
     /** When claiming stopped (System.nanoTime), or null before. */
-    private volatile Long stoppedAt;
+    private volatile @Nullable Long stoppedAt;
 
     Drain(String workerId, DataSource dataSource, PgStore store, Collection<QueueRunner> runners, ActiveJobs active,
           Completer completer, StopSignals signals, DrainCounts counts, Metrics metrics) {

@@ -3,6 +3,9 @@ package dev.opskit.jobqueue;
 import dev.opskit.jobqueue.internal.OutcomePolicy.Interruption;
 import dev.opskit.jobqueue.internal.PgStore.Claimed;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One claimed job on this worker, from the claim until its outcome is stored. State moves CLAIMED
  * -> STARTED -> DONE, or CLAIMED -> HANDED_BACK when a shutdown takes it back before a thread
@@ -26,7 +29,7 @@ final class Execution implements JobContext {
     final QueueRunner runner;
     private final StopSignals signals;
     private int state = CLAIMED; // guarded by this
-    private Thread thread; // guarded by this; the pool thread while STARTED
+    private @Nullable Thread thread; // guarded by this; the pool thread while STARTED
     private boolean timedOut; // guarded by this
     private boolean stopRequested; // guarded by this
     private boolean cancelRequested; // guarded by this
@@ -91,7 +94,7 @@ final class Execution implements JobContext {
         boolean first = !cancelRequested;
         cancelRequested = true;
         if (state == STARTED) {
-            thread.interrupt();
+            startedThread().interrupt();
         }
         return first;
     }
@@ -115,7 +118,7 @@ final class Execution implements JobContext {
     synchronized void interruptForTimeout() {
         if (state == STARTED && !handlerEnded) {
             timedOut = true;
-            thread.interrupt();
+            startedThread().interrupt();
         }
     }
 
@@ -123,10 +126,15 @@ final class Execution implements JobContext {
     synchronized boolean interruptForShutdown() {
         if (state == STARTED && !handlerEnded) {
             stopRequested = true;
-            thread.interrupt();
+            startedThread().interrupt();
             return true;
         }
         return false;
+    }
+
+    /** The pool thread; call only while STARTED, which {@link #begin()} set together with it. */
+    private Thread startedThread() {
+        return Objects.requireNonNull(thread, "a started execution has its thread");
     }
 
     @Override

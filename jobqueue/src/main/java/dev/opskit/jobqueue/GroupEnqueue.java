@@ -9,10 +9,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Group commit for {@link PostgresJobQueue#enqueue(JobRequest)}: calls that arrive while
@@ -61,8 +63,8 @@ final class GroupEnqueue {
         final JobRequest request;
         boolean taken; // in a group, whose leader will set done
         boolean done;
-        EnqueueResult result;
-        SQLException error;
+        @Nullable EnqueueResult result;
+        @Nullable SQLException error;
 
         Pending(JobRequest request) {
             this.request = request;
@@ -141,7 +143,7 @@ final class GroupEnqueue {
             if (me.error != null) {
                 throw me.error;
             }
-            return me.result;
+            return Objects.requireNonNull(me.result, "a done call has a result or an error");
         } finally {
             lock.unlock();
         }

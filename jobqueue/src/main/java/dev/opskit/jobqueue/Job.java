@@ -2,6 +2,7 @@ package dev.opskit.jobqueue;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of one job as stored.
@@ -25,8 +26,9 @@ import java.util.Objects;
  * @param replayOf the id of the dead letter this job replays, or {@code null}
  */
 public record Job(long id, String queue, String kind, String payload, int priority, JobState state, Instant runAt,
-                  Instant createdAt, int attempt, int maxAttempts, String uniqueKey, String workerId,
-                  Instant attemptedAt, Instant leaseExpiresAt, Instant finishedAt, String errors, Long replayOf) {
+                  Instant createdAt, int attempt, int maxAttempts, @Nullable String uniqueKey, @Nullable String workerId,
+                  @Nullable Instant attemptedAt, @Nullable Instant leaseExpiresAt, @Nullable Instant finishedAt, String errors,
+                  @Nullable Long replayOf) {
 
     public Job {
         Objects.requireNonNull(queue, "queue must not be null");

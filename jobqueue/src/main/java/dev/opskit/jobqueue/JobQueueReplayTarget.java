@@ -6,6 +6,7 @@ import dev.opskit.jobqueue.internal.DeadLetters;
 
 import java.sql.Connection;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replays job-queue dead letters (source {@code jobqueue:<queue>}) as new jobs: same queue,
@@ -33,7 +34,7 @@ public final class JobQueueReplayTarget implements ReplayTarget {
      * @throws IllegalArgumentException when the letter is not a job-queue letter or its fields do not make a valid job
      */
     @Override
-    public String accept(Connection tx, DeadLetter letter) {
+    public String accept(@Nullable Connection tx, DeadLetter letter) {
         if (!letter.source().startsWith(DeadLetters.SOURCE_PREFIX)) {
             throw new IllegalArgumentException("dead letter " + letter.id() + " has source '" + letter.source()
                     + "', not a job-queue source (" + SOURCE_PATTERN + ")");

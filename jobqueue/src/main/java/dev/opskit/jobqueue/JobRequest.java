@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job to enqueue: what to run ({@code kind} and a JSON {@code payload}), where ({@code queue}),
@@ -48,11 +49,11 @@ public final class JobRequest {
     private final String kind;
     private final String payload;
     private final int priority;
-    private final Instant runAt;
+    private final @Nullable Instant runAt;
     private final Duration delay;
     private final int maxAttempts;
-    private final String uniqueKey;
-    private final Long replayOf;
+    private final @Nullable String uniqueKey;
+    private final @Nullable Long replayOf;
 
     private JobRequest(Builder b) {
         this.queue = b.queue;
@@ -139,11 +140,11 @@ public final class JobRequest {
         private final String kind;
         private String payload = "{}";
         private int priority = DEFAULT_PRIORITY;
-        private Instant runAt;
+        private @Nullable Instant runAt;
         private Duration delay = Duration.ZERO;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-        private String uniqueKey;
-        private Long replayOf;
+        private @Nullable String uniqueKey;
+        private @Nullable Long replayOf;
 
         private Builder(String kind) {
             this.kind = requireKind(kind);
@@ -244,7 +245,7 @@ public final class JobRequest {
          *
          * @param uniqueKey not blank, at most 500 characters; {@code null} for none
          */
-        public Builder uniqueKey(String uniqueKey) {
+        public Builder uniqueKey(@Nullable String uniqueKey) {
             if (uniqueKey != null && (uniqueKey.isBlank() || uniqueKey.length() > MAX_UNIQUE_KEY)) {
                 throw new IllegalArgumentException("uniqueKey must be non-blank and at most " + MAX_UNIQUE_KEY
                         + " characters, but was '" + abbreviate(uniqueKey) + "'");
@@ -257,8 +258,8 @@ public final class JobRequest {
             return this;
         }
 
-        /** Links the job to the dead letter it replays (set by the replay target; rarely set by hand). */
-        public Builder replayOf(Long deadLetterId) {
+        /** Links the job to the dead letter it replays (set by the replay target; rarely set by hand); {@code null} for none. */
+        public Builder replayOf(@Nullable Long deadLetterId) {
             this.replayOf = deadLetterId;
             return this;
         }

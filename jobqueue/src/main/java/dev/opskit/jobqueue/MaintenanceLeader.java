@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thread ({@code opskit-jobqueue-maintenance}) that competes for the schema's leader lock
@@ -58,7 +59,7 @@ final class MaintenanceLeader {
     private final List<String> queues;
     private final StopSignals signals;
     private final Clock clock;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     MaintenanceLeader(String workerId, DataSource dataSource, PgStore store, boolean compete, Duration interval,
                       Duration finishedRetention, DeadLetterSink deadLetters, Metrics metrics, List<String> queues,

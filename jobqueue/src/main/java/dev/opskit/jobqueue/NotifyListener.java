@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thread ({@code opskit-jobqueue-listen}) holding a dedicated connection with {@code LISTEN}
@@ -27,7 +28,7 @@ final class NotifyListener {
     private final PgStore store;
     private final Map<String, QueueRunner> runners;
     private final StopSignals signals;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     NotifyListener(String workerId, DataSource dataSource, PgStore store, Map<String, QueueRunner> runners, StopSignals signals) {
         this.workerId = workerId;

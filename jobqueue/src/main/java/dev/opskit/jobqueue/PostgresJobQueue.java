@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL {@link JobQueue}. Create it once per data source and schema and share it; it
@@ -352,6 +353,18 @@ public final class PostgresJobQueue implements JobQueue {
         T apply(Connection c) throws SQLException;
     }
 
+    /** A change of the control row that returns nothing. */
+    private interface ControlUpdate {
+        void apply(Connection c) throws SQLException;
+    }
+
+    private void update(String what, ControlUpdate update) {
+        change(what, c -> {
+            update.apply(c);
+            return Boolean.TRUE;
+        });
+    }
+
     private <T> T change(String what, ControlChange<T> change) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -403,29 +416,23 @@ public final class PostgresJobQueue implements JobQueue {
         if (maxRunning < 1) {
             throw new IllegalArgumentException("maxRunning must be at least 1, but was " + maxRunning);
         }
-        change("limit the concurrency of queue " + queue, c -> {
-            store.setMaxRunning(c, queue, maxRunning);
-            return null;
-        });
+        update("limit the concurrency of queue " + queue, c -> store.setMaxRunning(c, queue, maxRunning));
     }
 
     @Override
     public void limitRate(String queue, RateLimit limit) {
         JobRequest.requireQueue(queue);
         Objects.requireNonNull(limit, "limit must not be null");
-        change("limit the rate of queue " + queue, c -> {
-            store.setRate(c, queue, limit.permits(), limit.period().toMillis(), limit.keyField());
-            return null;
-        });
+        update("limit the rate of queue " + queue, c -> store.setRate(c, queue, limit.permits(), limit.period().toMillis(),
+                limit.keyField()));
     }
 
     @Override
     public void removeLimits(String queue) {
         JobRequest.requireQueue(queue);
-        change("remove the limits of queue " + queue, c -> {
+        update("remove the limits of queue " + queue, c -> {
             store.setMaxRunning(c, queue, null);
             store.setRate(c, queue, null, null, null);
-            return null;
         });
     }
 
@@ -439,8 +446,11 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     static QueueControl control(PgStore.Control r) {
-        return new QueueControl(r.queue(), r.paused(), r.maxRunning(),
-                r.ratePermits() == null ? null : new RateLimit(r.ratePermits(), Duration.ofMillis(r.ratePeriodMs()), r.rateKey()));
+        Integer permits = r.ratePermits();
+        // the table's CHECK sets the period together with the permits
+        RateLimit rate = permits == null ? null : new RateLimit(permits,
+                Duration.ofMillis(Objects.requireNonNull(r.ratePeriodMs(), "a rate limit has a period")), r.rateKey());
+        return new QueueControl(r.queue(), r.paused(), r.maxRunning(), rate);
     }
 
     private JobQueueException failed(String what, SQLException e) {
@@ -452,7 +462,7 @@ public final class PostgresJobQueue implements JobQueue {
         private final DataSource dataSource;
         private String schema = SchemaInstaller.DEFAULT_SCHEMA;
         private Duration finishedRetention = DEFAULT_FINISHED_RETENTION;
-        private DeadLetterStore deadLetters;
+        private @Nullable DeadLetterStore deadLetters;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");

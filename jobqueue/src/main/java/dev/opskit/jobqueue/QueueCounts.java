@@ -2,6 +2,7 @@ package dev.opskit.jobqueue;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The jobs of one queue by state.
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param oldestAvailableAge how long the oldest due job has been waiting (now minus its run-at), or {@code null} when none is due
  */
 public record QueueCounts(String queue, long available, long running, long completed, long cancelled, long dead,
-                          Duration oldestAvailableAge) {
+                          @Nullable Duration oldestAvailableAge) {
 
     /** {@link #oldestAvailableAge()} as an optional. */
     public Optional<Duration> oldestAvailable() {

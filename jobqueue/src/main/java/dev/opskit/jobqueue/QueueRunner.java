@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The claimer of one queue: its slots (one per job it may run at once), its fetcher thread
@@ -62,8 +63,8 @@ final class QueueRunner {
     private long limitedRetryMs;
     /** The queue had a rate limit at the last controlled claim. Fetcher thread only. */
     private boolean rated;
-    private volatile WorkerPool pool; // threads start with the runtime, not with the builder
-    private Thread fetcher;
+    private volatile @Nullable WorkerPool pool; // threads start with the runtime, not with the builder
+    private @Nullable Thread fetcher;
 
     QueueRunner(String name, int concurrency, String workerId, DataSource dataSource, PgStore store, Duration lease,
                 Duration pollInterval, Metrics metrics, StopSignals signals, ActiveJobs active, JobExecutor executor) {
@@ -82,9 +83,11 @@ final class QueueRunner {
     }
 
     void start() {
-        pool = new WorkerPool("opskit-jobqueue-" + name + "-", concurrency);
-        fetcher = StopSignals.daemon(this::fetchLoop, "opskit-jobqueue-fetch-" + name);
-        fetcher.start();
+        WorkerPool workers = new WorkerPool("opskit-jobqueue-" + name + "-", concurrency);
+        pool = workers;
+        Thread t = StopSignals.daemon(() -> fetchLoop(workers), "opskit-jobqueue-fetch-" + name);
+        fetcher = t;
+        t.start();
     }
 
     /** Claim now rather than at the next poll. Any thread. */
@@ -151,7 +154,7 @@ final class QueueRunner {
         }
     }
 
-    private void fetchLoop() {
+    private void fetchLoop(WorkerPool workers) {
         boolean more = true; // the last claim filled every slot: probably more jobs are due
         boolean followUp = false; // claim once more shortly after a wake-up, for jobs enqueued without their own NOTIFY
         long failures = 0;
@@ -191,7 +194,7 @@ final class QueueRunner {
                     metrics.waited(name, c.waitedMicros());
                     batch.add(() -> executor.run(e));
                 }
-                pool.executeAll(batch);
+                workers.executeAll(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -255,9 +258,11 @@ final class QueueRunner {
     /** When a claim held back by {@code control}'s limits should try again without a wake-up. */
     static long retryAfterLimit(Control control) {
         long retry = control.maxRunning() != null ? LIMITED_RETRY_MS : Long.MAX_VALUE;
-        if (control.ratePermits() != null) {
+        Integer permits = control.ratePermits();
+        Long periodMs = control.ratePeriodMs();
+        if (permits != null && periodMs != null) { // the table's CHECK sets both or neither
             // about when the next start of a full window leaves it
-            retry = Math.min(retry, Math.max(10, control.ratePeriodMs() / control.ratePermits()));
+            retry = Math.min(retry, Math.max(10, periodMs / permits));
         }
         return retry == Long.MAX_VALUE ? 0 : retry;
     }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A recurring job, declared in code on {@link Workers.Builder#schedule(Schedule)} (or
@@ -52,10 +53,10 @@ public final class Schedule {
     private final String name;
     private final JobRequest template;
     private final CatchUp catchUp;
-    private final CronExpression cron;   // null for every()
-    private final Duration interval;     // null for cron()
+    private final @Nullable CronExpression cron;   // null for every()
+    private final @Nullable Duration interval;     // null for cron()
 
-    private Schedule(String name, JobRequest template, CatchUp catchUp, CronExpression cron, Duration interval) {
+    private Schedule(String name, JobRequest template, CatchUp catchUp, @Nullable CronExpression cron, @Nullable Duration interval) {
         this.name = name;
         this.template = template;
         this.catchUp = catchUp;
@@ -138,12 +139,12 @@ public final class Schedule {
      * The first due time strictly after {@code after}, or null when the expression never fires again
      * (within 400 years). Thread-safe.
      */
-    public Instant nextAfter(Instant after) {
+    public @Nullable Instant nextAfter(Instant after) {
         Objects.requireNonNull(after, "after must not be null");
         if (cron != null) {
             return cron.next(after);
         }
-        long ms = interval.toMillis();
+        long ms = Objects.requireNonNull(interval, "a schedule without a cron expression has an interval").toMillis();
         long k = Math.floorDiv(after.toEpochMilli(), ms);
         Instant next = Instant.ofEpochMilli((k + 1) * ms);
         // toEpochMilli() truncates: an instant between two milliseconds still needs a due time after it
@@ -166,7 +167,10 @@ public final class Schedule {
     public static java.util.Optional<Instant> dueTimeOf(Job job) {
         Objects.requireNonNull(job, "job must not be null");
         String key = job.uniqueKey();
-        int at = key == null ? -1 : key.lastIndexOf('@');
+        if (key == null) {
+            return java.util.Optional.empty();
+        }
+        int at = key.lastIndexOf('@');
         if (at < 0 || !key.startsWith("schedule:")) {
             return java.util.Optional.empty();
         }

@@ -2,6 +2,7 @@ package dev.opskit.jobqueue;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One recurring job as the database (or the in-memory fake) knows it, for listings
@@ -18,8 +19,8 @@ import java.util.Optional;
  * @param createdAt when a worker first declared it; due times before it are not caught up
  * @param seenAt when a worker declaring it last checked in
  */
-public record ScheduleInfo(String name, String spec, String kind, String queue, boolean declared, Instant lastDue,
-                           Instant nextDue, Instant createdAt, Instant seenAt) {
+public record ScheduleInfo(String name, String spec, String kind, String queue, boolean declared, @Nullable Instant lastDue,
+                           @Nullable Instant nextDue, Instant createdAt, Instant seenAt) {
     /** {@link #lastDue()}, if any. */
     public Optional<Instant> lastDueTime() {
         return Optional.ofNullable(lastDue);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thread ({@code opskit-jobqueue-schedules}) per {@link Workers} with schedules: evaluates the
@@ -57,8 +58,8 @@ final class ScheduleRunner {
     private volatile Consumer<Map<String, List<Instant>>> beforeCommit = won -> { };
     private long lastHeartbeat;
     private boolean declared;
-    private Instant nextWake;
-    private Thread thread;
+    private @Nullable Instant nextWake;
+    private @Nullable Thread thread;
 
     ScheduleRunner(String workerId, DataSource dataSource, PgStore jobs, List<Schedule> schedules, Clock clock, Metrics metrics,
                    Duration pollInterval) {
@@ -192,8 +193,8 @@ final class ScheduleRunner {
             }
             won = store.advance(c, due, now);
             for (String name : won) {
-                Schedule s = schedules.get(name);
-                plans.get(name).enqueue().forEach(t -> requests.add(s.jobFor(t)));
+                Schedule s = of(schedules, name);
+                of(plans, name).enqueue().forEach(t -> requests.add(s.jobFor(t)));
             }
             Map<String, Integer> perQueue = new LinkedHashMap<>();
             for (int i = 0; i < requests.size(); i += INSERT_BATCH) {
@@ -201,7 +202,7 @@ final class ScheduleRunner {
                         .forEach((q, n) -> perQueue.merge(q, n, Integer::sum));
             }
             Map<String, List<Instant>> wonDues = new LinkedHashMap<>();
-            won.forEach(name -> wonDues.put(name, plans.get(name).enqueue()));
+            won.forEach(name -> wonDues.put(name, of(plans, name).enqueue()));
             beforeCommit.accept(wonDues);
             c.commit();
             perQueue.forEach(metrics::enqueued);
@@ -217,11 +218,11 @@ final class ScheduleRunner {
             c.setAutoCommit(true);
         }
         for (String name : won) {
-            DuePlan plan = plans.get(name);
+            DuePlan plan = of(plans, name);
             metrics.scheduleEnqueued(name, plan.enqueue().size());
             if (plan.missed() > 0) {
                 metrics.scheduleMissed(name, plan.missed());
-                Schedule s = schedules.get(name);
+                Schedule s = of(schedules, name);
                 log.warn("{} - schedule {}: {}{} due times before {} were missed while no worker ran it; catch-up {} enqueued {}",
                         workerId, name, plan.missedAtLeast() ? "at least " : "", plan.missed(), plan.enqueue().get(0),
                         s.catchUpPolicy(), plan.enqueue().size() == 1 ? "the latest, " + plan.last() : plan.enqueue().size() + " (the most "
@@ -240,5 +241,10 @@ final class ScheduleRunner {
 
     List<Schedule> schedules() {
         return List.copyOf(schedules.values());
+    }
+
+    /** The schedule or plan of a name the compare-and-set won: it moved only rows this evaluation planned. */
+    private static <V> V of(Map<String, V> byName, String name) {
+        return Objects.requireNonNull(byName.get(name), () -> "no schedule or plan named " + name);
     }
 }

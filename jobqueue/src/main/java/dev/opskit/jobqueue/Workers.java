@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The worker runtime: claims jobs of its queues from a {@link PostgresJobQueue}, runs them on
@@ -111,14 +112,14 @@ public final class Workers implements AutoCloseable {
     private final JobExecutor executor;
     private final Completer completer;
     private final LeaseKeeper leaseKeeper;
-    private final NotifyListener listener;
+    private final @Nullable NotifyListener listener;
     private final MaintenanceLeader maintainer;
     private final Drain drain;
-    private final ScheduleRunner scheduler;
+    private final @Nullable ScheduleRunner scheduler;
     private final DataSource dataSource;
     private final PgStore store;
     private final Metrics metrics;
-    private volatile DrainReport lastDrainReport;
+    private volatile @Nullable DrainReport lastDrainReport;
 
     private Workers(Builder b, Map<String, Handler> handlers) {
         DataSource dataSource = b.queue.dataSource();
@@ -348,7 +349,7 @@ public final class Workers implements AutoCloseable {
     }
 
     /** The schedule evaluator, null without schedules (tests drive it directly). */
-    ScheduleRunner scheduler() {
+    @Nullable ScheduleRunner scheduler() {
         return scheduler;
     }
 
@@ -372,7 +373,7 @@ public final class Workers implements AutoCloseable {
     /** Configures {@link Workers}; every setter checks its value at once. Not thread-safe. */
     public static final class Builder {
         private final PostgresJobQueue queue;
-        private final Map<String, Handler> handlers = new LinkedHashMap<>();
+        private final Map<String, Registered> handlers = new LinkedHashMap<>();
         private final Map<String, Integer> queues = new LinkedHashMap<>();
         private final Map<String, Schedule> schedules = new LinkedHashMap<>();
         private Duration schedulePollInterval = DEFAULT_SCHEDULE_POLL_INTERVAL;
@@ -383,8 +384,12 @@ public final class Workers implements AutoCloseable {
         private boolean maintenance = true;
         private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
         private Backoff backoff = DEFAULT_BACKOFF;
-        private String workerId;
+        private @Nullable String workerId;
         private Clock clock = Clock.systemUTC();
+
+        /** A handler as registered: with its own timeout, or null for {@link #jobTimeout(Duration)}'s. */
+        private record Registered(JobHandler handler, @Nullable Duration timeout) {
+        }
 
         private Builder(PostgresJobQueue queue) {
             this.queue = Objects.requireNonNull(queue, "queue must not be null");
@@ -402,7 +407,7 @@ public final class Workers implements AutoCloseable {
          * @param timeout positive, or null for the default ({@link #jobTimeout(Duration)})
          * @throws IllegalArgumentException when the kind is invalid or already registered
          */
-        public Builder handler(String kind, JobHandler handler, Duration timeout) {
+        public Builder handler(String kind, JobHandler handler, @Nullable Duration timeout) {
             JobRequest.requireKind(kind);
             Objects.requireNonNull(handler, "handler must not be null");
             if (timeout != null) {
@@ -411,7 +416,7 @@ public final class Workers implements AutoCloseable {
             if (handlers.containsKey(kind)) {
                 throw new IllegalArgumentException("a handler for kind '" + kind + "' is already registered");
             }
-            handlers.put(kind, new Handler(handler, timeout));
+            handlers.put(kind, new Registered(handler, timeout));
             return this;
         }
 
@@ -536,7 +541,7 @@ public final class Workers implements AutoCloseable {
         /** Builds the workers without starting them. */
         public Workers build() {
             Map<String, Handler> withTimeouts = new LinkedHashMap<>();
-            handlers.forEach((k, h) -> withTimeouts.put(k, new Handler(h.handler(), h.timeout() != null ? h.timeout() : defaultTimeout)));
+            handlers.forEach((k, r) -> withTimeouts.put(k, new Handler(r.handler(), r.timeout() != null ? r.timeout() : defaultTimeout)));
             return new Workers(this, withTimeouts);
         }
 

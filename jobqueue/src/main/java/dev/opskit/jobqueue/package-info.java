@@ -5,4 +5,7 @@
  *
  * <p>Arguments of public methods are non-null unless documented otherwise.
  */
+@NullMarked
 package dev.opskit.jobqueue;
+
+import org.jspecify.annotations.NullMarked;

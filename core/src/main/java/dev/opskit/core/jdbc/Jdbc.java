@@ -25,7 +25,7 @@ public final class Jdbc {
      * the one to report, and a connection whose rollback fails is broken, its transaction gone with it.
      * Null is allowed.
      */
-    public static void rollbackQuietly(Connection c) {
+    public static void rollbackQuietly(@Nullable Connection c) {
         if (c != null) {
             try {
                 c.rollback();
@@ -36,7 +36,7 @@ public final class Jdbc {
     }
 
     /** Closes, ignoring a failure (the resource is broken already); null is allowed. */
-    public static void closeQuietly(AutoCloseable c) {
+    public static void closeQuietly(@Nullable AutoCloseable c) {
         if (c != null) {
             try {
                 c.close();
@@ -59,7 +59,7 @@ public final class Jdbc {
     }
 
     /** Binds {@code instant} to the {@code timestamptz} parameter {@code index} (1-based); null binds SQL NULL. */
-    public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    public static void setInstant(PreparedStatement ps, int index, @Nullable Instant instant) throws SQLException {
         if (instant == null) {
             ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {

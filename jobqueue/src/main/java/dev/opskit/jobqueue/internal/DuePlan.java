@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one evaluation of a schedule does: the due times to enqueue now, how many it skips
@@ -20,7 +21,8 @@ import java.util.List;
  * @param last the latest due time considered (the new "last due" when something is enqueued)
  * @param next the first due time after {@code now}, or null when the schedule never fires again
  */
-public record DuePlan(List<Instant> enqueue, long missed, boolean missedAtLeast, Instant last, Instant next) {
+public record DuePlan(List<Instant> enqueue, long missed, boolean missedAtLeast, @Nullable Instant last,
+                      @Nullable Instant next) {
     /** Due times counted one by one before the rest of a long outage is skipped without counting. */
     public static final int SCAN_LIMIT = 1_000_000;
 

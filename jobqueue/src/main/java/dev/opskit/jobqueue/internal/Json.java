@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Writes the small JSON objects of the error history, with correct escaping. */
 public final class Json {
@@ -21,7 +22,8 @@ public final class Json {
     }
 
     /** One entry of a job's error history. */
-    public static String error(int attempt, Instant at, String type, String message, String reason, Throwable error) {
+    public static String error(int attempt, Instant at, String type, @Nullable String message, String reason,
+                               @Nullable Throwable error) {
         JsonWriter w = new JsonWriter(new StringBuilder(256)).beginObject()
                 .name("attempt").value(attempt)
                 .name("at").value(clean(at.toString()))
@@ -133,11 +135,11 @@ public final class Json {
     }
 
     /** Appends {@code s} as a JSON string, or {@code null}; U+0000, which jsonb refuses, becomes U+FFFD. */
-    public static void string(StringBuilder b, String s) {
+    public static void string(StringBuilder b, @Nullable String s) {
         JsonText.quote(b, clean(s));
     }
 
-    private static String clean(String s) {
+    private static @Nullable String clean(@Nullable String s) {
         return s == null ? null : s.replace('\0', '\uFFFD');
     }
 }

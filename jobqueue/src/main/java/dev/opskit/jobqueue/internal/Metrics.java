@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the job queue's meters: one per queue, shared by the queue and every {@code Workers} built
@@ -161,7 +162,8 @@ public final class Metrics {
         }
     }
 
-    private AtomicLong gauge(String name, String queue, String state, String description) {
+    /** {@code state} null: the age gauge (seconds, no state tag). */
+    private AtomicLong gauge(String name, String queue, @Nullable String state, String description) {
         return gauges.computeIfAbsent(name + "|" + queue + "|" + state, k -> {
             AtomicLong value = new AtomicLong();
             if (state == null) {

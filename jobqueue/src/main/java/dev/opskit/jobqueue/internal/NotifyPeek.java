@@ -3,6 +3,7 @@ package dev.opskit.jobqueue.internal;
 import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes 1 ms off every notification the LISTEN connection receives.
@@ -32,7 +33,7 @@ public final class NotifyPeek {
      * @return the previous next-check time to give to {@link #restore}, or null when pgjdbc's
      *         internals were not found and nothing was changed
      */
-    public static Long disable(Connection connection) {
+    public static @Nullable Long disable(Connection connection) {
         try {
             Object stream = stream(connection);
             Field next = nextCheckTime(stream);
@@ -45,7 +46,7 @@ public final class NotifyPeek {
     }
 
     /** Puts back what {@link #disable} returned; does nothing for null. */
-    public static void restore(Connection connection, Long previous) {
+    public static void restore(Connection connection, @Nullable Long previous) {
         if (previous == null) {
             return;
         }
@@ -58,7 +59,7 @@ public final class NotifyPeek {
     }
 
     /** The stream's next-check time, or null when pgjdbc's internals were not found (for tests). */
-    public static Long nextCheckTimeOf(Connection connection) {
+    public static @Nullable Long nextCheckTimeOf(Connection connection) {
         try {
             Object stream = stream(connection);
             return nextCheckTime(stream).getLong(stream);

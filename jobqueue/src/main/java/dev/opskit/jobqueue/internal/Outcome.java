@@ -4,6 +4,7 @@ import dev.opskit.deadletter.DeadLetterReason;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one attempt of a job ended, as {@link OutcomePolicy} decided it: what to store, and nothing
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param errorJson the entry this attempt adds to the job's error history (one JSON object), or null
  * @param error what the handler threw, or null
  */
-public record Outcome(Type type, Duration delay, DeadLetterReason deadReason, String errorJson, Throwable error) {
+public record Outcome(Type type, Duration delay, @Nullable DeadLetterReason deadReason, @Nullable String errorJson,
+                      @Nullable Throwable error) {
     /** What happens to the job after the attempt. */
     public enum Type {
         /** Completed. */
@@ -41,6 +43,14 @@ public record Outcome(Type type, Duration delay, DeadLetterReason deadReason, St
         public String metricTag() {
             return metricTag;
         }
+    }
+
+    /** The {@link #deadReason()} of a {@link Type#DEAD} outcome, which always has one. */
+    public DeadLetterReason requireDeadReason() {
+        if (deadReason == null) {
+            throw new IllegalStateException("a " + type + " outcome has no dead reason");
+        }
+        return deadReason;
     }
 
     public Outcome {

@@ -10,6 +10,7 @@ import dev.opskit.jobqueue.PostponeJobException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides how an attempt ended, for the PostgreSQL workers and the in-memory fake alike, so both
@@ -59,7 +60,7 @@ public final class OutcomePolicy {
     /**
      * @param workerId the worker that found no handler, named in the message; null for none
      */
-    public Outcome noHandler(Job job, String workerId) {
+    public Outcome noHandler(Job job, @Nullable String workerId) {
         String message = "no handler is registered for kind '" + job.kind() + "'" + (workerId == null ? "" : " on worker " + workerId);
         return dead(job, DeadLetterReason.NO_HANDLER, message, null);
     }
@@ -71,7 +72,7 @@ public final class OutcomePolicy {
      * @param t what the handler threw, or null when it returned or never started
      * @param workerId the worker that stopped it, named in the message; null for none
      */
-    public Outcome cancelled(Job job, Throwable t, String workerId) {
+    public Outcome cancelled(Job job, @Nullable Throwable t, @Nullable String workerId) {
         String message = "cancelled while running" + (workerId == null ? "" : " on worker " + workerId)
                 + (t == null ? "" : "; the handler then threw " + t);
         String error = Json.error(job.attempt(), clock.instant(), t == null ? "cancelled" : t.getClass().getName(), message,
@@ -83,14 +84,16 @@ public final class OutcomePolicy {
      * The outcome of an attempt whose handler threw {@code t}.
      *
      * @param interruptedBy why the handler's thread had been interrupted (a timeout wins over a shutdown)
-     * @param timeout the handler's timeout, named in the message of a {@link Interruption#TIMEOUT}
-     * @param workerId the worker, named in the history entry of a {@link Interruption#SHUTDOWN}
+     * @param timeout the handler's timeout, named in the message of a {@link Interruption#TIMEOUT}; null when there is none
+     *                (then {@code interruptedBy} is not {@code TIMEOUT})
+     * @param workerId the worker, named in the history entry of a {@link Interruption#SHUTDOWN}; null for none
      */
-    public Outcome failed(Job job, Throwable t, Interruption interruptedBy, Duration timeout, String workerId) {
+    public Outcome failed(Job job, Throwable t, Interruption interruptedBy, @Nullable Duration timeout, @Nullable String workerId) {
         Objects.requireNonNull(t, "t must not be null");
         if (interruptedBy == Interruption.TIMEOUT) {
             return failure(job, "timeout", new JobTimeoutException("job " + job.id() + " (" + job.kind()
-                    + ") ran longer than its timeout of " + timeout.toMillis() + " ms and was interrupted", t));
+                    + ") ran longer than its timeout of " + Objects.requireNonNull(timeout, "a timed-out attempt has a timeout").toMillis()
+                    + " ms and was interrupted", t));
         }
         if (interruptedBy == Interruption.SHUTDOWN) {
             String error = Json.error(job.attempt(), clock.instant(), t.getClass().getName(),
@@ -117,7 +120,7 @@ public final class OutcomePolicy {
         return new Outcome(Outcome.Type.RETRY, backoff.delay(job.attempt()), null, error, t);
     }
 
-    private Outcome dead(Job job, DeadLetterReason reason, String message, Throwable error) {
+    private Outcome dead(Job job, DeadLetterReason reason, @Nullable String message, @Nullable Throwable error) {
         String json = Json.error(job.attempt(), clock.instant(), error == null ? reason.code() : error.getClass().getName(),
                 message, reason.code(), error);
         return new Outcome(Outcome.Type.DEAD, Duration.ZERO, reason, json, error);

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -326,7 +327,7 @@ public final class PgStore {
     // ---------------------------------------------------------------- reads
 
     /** Cancels a waiting job; returns its queue, or null when no waiting job has that id. */
-    public String cancel(Connection c, long id) throws SQLException {
+    public @Nullable String cancel(Connection c, long id) throws SQLException {
         String sql = """
                 WITH cancelled AS (DELETE FROM %s WHERE id = ? AND state = 'available' RETURNING *)
                 INSERT INTO %s (id, queue, kind, payload, priority, state, run_at, created_at, attempt, max_attempts,
@@ -346,7 +347,7 @@ public final class PgStore {
      * Asks the worker of a running job to stop it: sets {@code cancel_requested_at} (kept from an
      * earlier request). Returns the job's queue, or null when no running job has that id.
      */
-    public String requestCancel(Connection c, long id) throws SQLException {
+    public @Nullable String requestCancel(Connection c, long id) throws SQLException {
         String sql = """
                 UPDATE %s SET cancel_requested_at = coalesce(cancel_requested_at, now())
                  WHERE id = ? AND state = 'running'
@@ -360,7 +361,7 @@ public final class PgStore {
     }
 
     /** When a cancel was requested for the running job {@code id}; null when none was, or it does not run. */
-    public Instant cancelRequestedAt(Connection c, long id) throws SQLException {
+    public @Nullable Instant cancelRequestedAt(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT cancel_requested_at FROM " + jobs + " WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -389,7 +390,7 @@ public final class PgStore {
      * history, and then, with {@code cancelEntry}, an entry of reason {@code cancelled} that says
      * when the cancel was requested.
      */
-    private List<Cancelled> endCancelled(Connection c, String predicate, Binder binder, String errorJson, boolean cancelEntry)
+    private List<Cancelled> endCancelled(Connection c, String predicate, Binder binder, @Nullable String errorJson, boolean cancelEntry)
             throws SQLException {
         String sql = """
                 WITH cancelled AS (
@@ -426,7 +427,7 @@ public final class PgStore {
      * {@code cancelEntry}: append the {@code cancelled} entry too (when {@code errorJson} is not
      * already one: the outcome of an attempt whose worker did not know of the cancel).
      */
-    public List<Cancelled> cancelRunning(Connection c, long[] ids, long[] tokens, String errorJson, boolean cancelEntry)
+    public List<Cancelled> cancelRunning(Connection c, long[] ids, long[] tokens, @Nullable String errorJson, boolean cancelEntry)
             throws SQLException {
         return endCancelled(c, "j.id = ANY(?::bigint[]) AND j.lease_token = ANY(?::bigint[])", ps -> {
             ps.setArray(1, longs(c, ids));
@@ -455,7 +456,8 @@ public final class PgStore {
         }, null, true);
     }
 
-    public Job get(Connection c, long id) throws SQLException {
+    /** The job {@code id}, waiting, running or finished (and kept), or null when there is none. */
+    public @Nullable Job get(Connection c, long id) throws SQLException {
         String sql = "SELECT " + JOB_COLUMNS + " FROM " + jobs + " WHERE id = ? UNION ALL SELECT " + FINISHED_COLUMNS
                 + " FROM " + finished + " WHERE id = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -632,7 +634,8 @@ public final class PgStore {
     // ---------------------------------------------------------------- queue controls
 
     /** A row of {@code queue_controls}: period in milliseconds, null fields unset. */
-    public record Control(String queue, boolean paused, Integer maxRunning, Integer ratePermits, Long ratePeriodMs, String rateKey) {
+    public record Control(String queue, boolean paused, @Nullable Integer maxRunning, @Nullable Integer ratePermits,
+                          @Nullable Long ratePeriodMs, @Nullable String rateKey) {
         public boolean limited() {
             return maxRunning != null || ratePermits != null;
         }
@@ -646,7 +649,7 @@ public final class PgStore {
     }
 
     /** The control row of {@code queue}, or null (not locked). */
-    public Control control(Connection c, String queue) throws SQLException {
+    public @Nullable Control control(Connection c, String queue) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + CONTROL_COLUMNS + " FROM " + controls + " WHERE queue = ?")) {
             ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
@@ -689,7 +692,7 @@ public final class PgStore {
     }
 
     /** Sets (or with null removes) the concurrency limit of {@code queue}. Run in the caller's transaction. */
-    public void setMaxRunning(Connection c, String queue, Integer maxRunning) throws SQLException {
+    public void setMaxRunning(Connection c, String queue, @Nullable Integer maxRunning) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + controls + " (queue, max_running) VALUES (?, ?)"
                 + " ON CONFLICT (queue) DO UPDATE SET max_running = excluded.max_running, updated_at = now()")) {
             ps.setString(1, queue);
@@ -705,7 +708,8 @@ public final class PgStore {
      * the old limit are forgotten when the limit is removed or its key field changes (the buckets
      * are different ones). Run in the caller's transaction.
      */
-    public void setRate(Connection c, String queue, Integer permits, Long periodMs, String keyField) throws SQLException {
+    public void setRate(Connection c, String queue, @Nullable Integer permits, @Nullable Long periodMs,
+                        @Nullable String keyField) throws SQLException {
         Control before = control(c, queue);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + controls + " (queue, rate_permits, rate_period_ms, rate_key)"
                 + " VALUES (?, ?, ?, ?) ON CONFLICT (queue) DO UPDATE SET rate_permits = excluded.rate_permits,"
@@ -716,7 +720,7 @@ public final class PgStore {
             ps.setString(4, keyField);
             ps.executeUpdate();
         }
-        if (permits == null || before == null || !java.util.Objects.equals(before.rateKey(), keyField)) {
+        if (permits == null || before == null || !Objects.equals(before.rateKey(), keyField)) {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + starts + " WHERE queue = ?")) {
                 ps.setString(1, queue);
                 ps.executeUpdate();
@@ -736,7 +740,7 @@ public final class PgStore {
     }
 
     /** What {@link #claimControlled} found: the control row it locked (null when there was none) and the jobs. */
-    public record ControlledClaim(Control control, List<Claimed> jobs) {
+    public record ControlledClaim(@Nullable Control control, List<Claimed> jobs) {
     }
 
     /**
@@ -909,7 +913,7 @@ public final class PgStore {
      * @return false when the token no longer matches (the job was rescued meanwhile), or a cancel was
      *     requested (then {@link #cancelRunning} moves it to the cancelled jobs instead)
      */
-    public boolean release(Connection c, long id, long token, Duration delay, boolean spendAttempt, String errorJson) throws SQLException {
+    public boolean release(Connection c, long id, long token, Duration delay, boolean spendAttempt, @Nullable String errorJson) throws SQLException {
         String sql = """
                 UPDATE %s
                    SET state = 'available', run_at = now() + ?::bigint * interval '1 microsecond',
@@ -977,7 +981,7 @@ public final class PgStore {
      * when the token no longer matches, the lease was extended again (null token), or a cancel was requested (then {@link #cancelRunning} ends
      * it as cancelled: a cancelled job never becomes a dead letter).
      */
-    public Job bury(Connection c, long id, Long token, String errorJson, boolean keep) throws SQLException {
+    public @Nullable Job bury(Connection c, long id, @Nullable Long token, @Nullable String errorJson, boolean keep) throws SQLException {
         String sql = "DELETE FROM " + jobs + " WHERE id = ? AND state <> 'available' AND cancel_requested_at IS NULL"
                 // without a token (the leader burying an expired lease) the lease must still be expired: its locks
                 // were released before the burial, and a paused worker may have extended it meanwhile
@@ -1260,9 +1264,14 @@ public final class PgStore {
 
     static Job job(ResultSet rs) throws SQLException {
         return new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), Jdbc.instant(rs, 7), Jdbc.instant(rs, 8), rs.getInt(9),
+                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), notNull(rs, 7), notNull(rs, 8), rs.getInt(9),
                 rs.getInt(10), rs.getString(11), rs.getString(12), Jdbc.instant(rs, 13), Jdbc.instant(rs, 14), Jdbc.instant(rs, 15),
                 rs.getString(16), rs.getObject(17, Long.class));
+    }
+
+    /** A {@code timestamptz NOT NULL} column (run_at, created_at). */
+    private static Instant notNull(ResultSet rs, int column) throws SQLException {
+        return Objects.requireNonNull(Jdbc.instant(rs, column), () -> "column " + column + " is NOT NULL");
     }
 
     private static Array longs(Connection c, long[] values) throws SQLException {

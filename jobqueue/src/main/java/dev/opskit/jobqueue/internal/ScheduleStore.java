@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of recurring jobs (table {@code schedules}, script {@code V5__create_schedules.sql}).
@@ -29,12 +31,15 @@ public final class ScheduleStore {
         this.table = schema + ".schedules";
     }
 
-    /** A schedule's row as the scheduler reads it. */
-    public record Row(String name, Instant lastDue, Instant createdAt, Instant nextDue) {
+    /** A schedule's row as the scheduler reads it; {@code lastDue} is null before the first due time, {@code nextDue} when unknown. */
+    public record Row(String name, @Nullable Instant lastDue, Instant createdAt, @Nullable Instant nextDue) {
     }
 
-    /** One compare-and-set: move {@code name} from {@code expected} (null: never fired) to {@code due}. */
-    public record Cas(String name, Instant expected, Instant due, Instant next) {
+    /**
+     * One compare-and-set: move {@code name} from {@code expected} (null: never fired) to {@code due}
+     * (null only in the rows of {@link #updateNext}, which moves nothing).
+     */
+    public record Cas(String name, @Nullable Instant expected, @Nullable Instant due, @Nullable Instant next) {
     }
 
     /**
@@ -104,7 +109,7 @@ public final class ScheduleStore {
             ps.setArray(1, c.createArrayOf("text", names.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new Row(rs.getString(1), instant(rs, 2), instant(rs, 3), instant(rs, 4)));
+                    out.put(rs.getString(1), new Row(rs.getString(1), instant(rs, 2), notNull(rs, 3), instant(rs, 4)));
                 }
             }
         }
@@ -128,7 +133,7 @@ public final class ScheduleStore {
             Cas x = cas.get(i);
             names[i] = x.name();
             expected[i] = x.expected() == null ? null : micros(x.expected());
-            due[i] = micros(x.due());
+            due[i] = micros(Objects.requireNonNull(x.due(), "an advance needs the due time"));
             next[i] = x.next() == null ? null : micros(x.next());
         }
         String sql = """
@@ -167,9 +172,10 @@ public final class ScheduleStore {
         Long[] expected = new Long[n];
         Long[] next = new Long[n];
         for (int i = 0; i < n; i++) {
-            names[i] = rows.get(i).name();
-            expected[i] = rows.get(i).expected() == null ? null : micros(rows.get(i).expected());
-            next[i] = rows.get(i).next() == null ? null : micros(rows.get(i).next());
+            Cas x = rows.get(i);
+            names[i] = x.name();
+            expected[i] = x.expected() == null ? null : micros(x.expected());
+            next[i] = x.next() == null ? null : micros(x.next());
         }
         String sql = """
                 UPDATE %1$s s SET next_due = %2$st.nx * interval '1 microsecond'
@@ -190,10 +196,10 @@ public final class ScheduleStore {
                 "SELECT name, spec, kind, queue, last_due, next_due, created_at, seen_at FROM %s ORDER BY name".formatted(table));
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                Instant seen = instant(rs, 8);
+                Instant seen = notNull(rs, 8);
                 boolean declared = seen.isAfter(now.minus(Schedule.STALE_AFTER));
                 out.add(new ScheduleInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), declared,
-                        instant(rs, 5), declared ? instant(rs, 6) : null, instant(rs, 7), seen));
+                        instant(rs, 5), declared ? instant(rs, 6) : null, notNull(rs, 7), seen));
             }
         }
         return out;
@@ -203,8 +209,13 @@ public final class ScheduleStore {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    /** A {@code timestamptz NOT NULL} column (created_at, seen_at). */
+    private static Instant notNull(ResultSet rs, int column) throws SQLException {
+        return Objects.requireNonNull(instant(rs, column), () -> "column " + column + " is NOT NULL");
     }
 }

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory {@link JobQueue} for application tests: no database, no threads. It passes the
@@ -75,8 +76,8 @@ public final class InMemoryJobQueue implements JobQueue {
     private long nextId = 1;
     private boolean running;
     // the job whose handler runs now, its thread, and whether a cancel reached it; guarded by this
-    private Long runningId;
-    private Thread runningThread;
+    private @Nullable Long runningId;
+    private @Nullable Thread runningThread;
     private boolean runningCancelled;
     private final Map<String, QueueControl> controls = new TreeMap<>();
     /** Per queue, the starts inside the rate window, oldest first: [rate key, start time]. */
@@ -127,13 +128,17 @@ public final class InMemoryJobQueue implements JobQueue {
         String spec;
         String kind;
         String queue;
-        Instant lastDue;
-        Instant nextDue;
+        @Nullable Instant lastDue;
+        @Nullable Instant nextDue;
         final Instant createdAt;
         Instant seenAt;
 
-        ScheduleRow(Instant createdAt) {
+        ScheduleRow(Schedule s, Instant createdAt, Instant seenAt) {
+            this.spec = s.spec();
+            this.kind = s.template().kind();
+            this.queue = s.template().queue();
             this.createdAt = createdAt;
+            this.seenAt = seenAt;
         }
     }
 
@@ -199,11 +204,12 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     private ScheduleRow seen(Schedule s, Instant now) {
-        ScheduleRow row = scheduleRows.computeIfAbsent(s.name(), k -> new ScheduleRow(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        ScheduleRow row = scheduleRows.computeIfAbsent(s.name(),
+                k -> new ScheduleRow(s, now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), now));
         row.spec = s.spec();
         row.kind = s.template().kind();
         row.queue = s.template().queue();
-        row.seenAt = row.seenAt == null || now.isAfter(row.seenAt) ? now : row.seenAt;
+        row.seenAt = now.isAfter(row.seenAt) ? now : row.seenAt;
         if (row.nextDue == null || row.lastDue == null) {
             row.nextDue = s.nextAfter(row.lastDue != null ? row.lastDue : row.createdAt);
         }
@@ -271,9 +277,10 @@ public final class InMemoryJobQueue implements JobQueue {
                 return CancelResult.CANCELLED;
             }
             case RUNNING -> {
-                if (Long.valueOf(jobId).equals(runningId) && !runningCancelled) {
+                Thread handlerThread = runningThread; // set together with runningId
+                if (Long.valueOf(jobId).equals(runningId) && !runningCancelled && handlerThread != null) {
                     runningCancelled = true;
-                    runningThread.interrupt();
+                    handlerThread.interrupt();
                 }
                 return CancelResult.CANCEL_REQUESTED;
             }
@@ -316,7 +323,7 @@ public final class InMemoryJobQueue implements JobQueue {
         }
         Instant cutoff = clock.instant().minus(runningLongerThan);
         return jobs.values().stream()
-                .filter(j -> j.state() == JobState.RUNNING && !j.attemptedAt().isAfter(cutoff))
+                .filter(j -> j.state() == JobState.RUNNING && j.attemptedAt() != null && !j.attemptedAt().isAfter(cutoff))
                 .sorted(Comparator.comparing(Job::attemptedAt).thenComparing(Job::id))
                 .limit(limit).toList();
     }
@@ -357,7 +364,7 @@ public final class InMemoryJobQueue implements JobQueue {
         }
     }
 
-    private synchronized Job claimNext() {
+    private synchronized @Nullable Job claimNext() {
         Instant now = clock.instant();
         Job next = jobs.values().stream()
                 .filter(j -> j.state() == JobState.AVAILABLE && !j.runAt().isAfter(now) && allowed(j, now))
@@ -494,7 +501,7 @@ public final class InMemoryJobQueue implements JobQueue {
             case DEAD -> {
                 Job dead = with(job, JobState.DEAD, job.runAt(), job.attempt(), errors, now);
                 jobs.put(job.id(), dead);
-                deadLetters.add(null, DeadLetters.letter(dead, o.deadReason(), o.error()));
+                deadLetters.add(null, DeadLetters.letter(dead, o.requireDeadReason(), o.error()));
             }
         }
     }
@@ -503,7 +510,7 @@ public final class InMemoryJobQueue implements JobQueue {
         return errorsJson.equals("[]") ? "[" + entry + "]" : errorsJson.substring(0, errorsJson.length() - 1) + "," + entry + "]";
     }
 
-    private static Job with(Job j, JobState state, Instant runAt, int attempt, String errors, Instant finishedAt) {
+    private static Job with(Job j, JobState state, Instant runAt, int attempt, String errors, @Nullable Instant finishedAt) {
         boolean running = state == JobState.RUNNING;
         return new Job(j.id(), j.queue(), j.kind(), j.payload(), j.priority(), state, runAt, j.createdAt(), attempt,
                 j.maxAttempts(), j.uniqueKey(), state == JobState.AVAILABLE ? null : j.workerId(), j.attemptedAt(),

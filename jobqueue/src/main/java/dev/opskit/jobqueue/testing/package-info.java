@@ -3,4 +3,7 @@
  * the PostgreSQL one (run by the same contract tests) on a {@code ManualClock}, for unit tests
  * without a database.
  */
+@NullMarked
 package dev.opskit.jobqueue.testing;
+
+import org.jspecify.annotations.NullMarked;
