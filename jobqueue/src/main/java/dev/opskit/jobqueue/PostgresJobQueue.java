@@ -384,18 +384,19 @@ public final class PostgresJobQueue implements JobQueue {
     /** {@inheritDoc} Sends a NOTIFY on the queue's channel, so every listening worker claims at once. */
     @Override
     public boolean pause(String queue) {
-        JobRequest.requireQueue(queue);
-        boolean changed = change("pause queue " + queue, c -> store.setPaused(c, queue, true));
-        metrics.paused(queue, true);
-        return changed;
+        return setPaused(queue, true);
     }
 
     /** {@inheritDoc} Sends a NOTIFY on the queue's channel, so every listening worker claims at once. */
     @Override
     public boolean resume(String queue) {
+        return setPaused(queue, false);
+    }
+
+    private boolean setPaused(String queue, boolean paused) {
         JobRequest.requireQueue(queue);
-        boolean changed = change("resume queue " + queue, c -> store.setPaused(c, queue, false));
-        metrics.paused(queue, false);
+        boolean changed = change((paused ? "pause" : "resume") + " queue " + queue, c -> store.setPaused(c, queue, paused));
+        metrics.paused(queue, paused);
         return changed;
     }
 
