@@ -156,7 +156,8 @@ public final class JobQueueCli implements Command {
             ds.setURL(DatabaseUrl.toJdbc(url));
         } catch (IllegalArgumentException e) {
             // the driver's message quotes the URL, password included
-            throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": " + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
+            throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": "
+                    + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
         }
         return ds;
     }
