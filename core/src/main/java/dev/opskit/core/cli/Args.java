@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The arguments of a {@link Command}, parsed the one way every opskit command reads them:
@@ -85,6 +86,35 @@ public final class Args {
     /** The positional arguments, in order. */
     public List<String> positional() {
         return List.copyOf(positional);
+    }
+
+    /** Whether {@code --help} or {@code -h} was given; a command that takes them lists both among its flags. */
+    public boolean wantsHelp() {
+        return values.keySet().stream().anyMatch(Args::isHelp);
+    }
+
+    /** Whether {@code arg} asks for a command's usage: {@code --help} or {@code -h}. */
+    public static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h");
+    }
+
+    /**
+     * The subcommand a command line names ({@code counts} in {@code opskit jobs counts}), checked
+     * against the ones the command has, so that every command words a missing or wrong one alike.
+     *
+     * @param given the subcommand as given; null when none was
+     * @param commands the subcommands, in the order the message lists them
+     * @return {@code given}
+     * @throws UsageException "no command given; one of a, b" or "unknown command 'x'; one of a, b"
+     *     ("the one command is 'a'" instead of "one of" for a command with one subcommand)
+     */
+    public static String subcommand(@Nullable String given, List<String> commands) {
+        if (given != null && commands.contains(given)) {
+            return given;
+        }
+        String choice = commands.size() == 1 ? "the one command is '" + commands.get(0) + "'"
+                : "one of " + String.join(", ", commands);
+        throw new UsageException((given == null ? "no command given" : "unknown command '" + given + "'") + "; " + choice);
     }
 
     /**

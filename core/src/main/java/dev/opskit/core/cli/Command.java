@@ -11,7 +11,11 @@ import java.util.Map;
  * {@code META-INF/services/dev.opskit.core.cli.Command}; {@link Opskit} finds it with
  * {@link java.util.ServiceLoader}. Implementations have a public no-argument constructor.
  *
- * <p>Every command uses the same exit codes: {@link #OK}, {@link #FAILED}, {@link #USAGE}.
+ * <p>Every command uses the same exit codes: {@link #OK}, {@link #FAILED}, {@link #USAGE}. What
+ * their {@code run} methods share is in core, so that they read and report a command line alike:
+ * {@link Args} parses it and checks the subcommand ({@link Args#subcommand}), {@link #usageError}
+ * reports it wrong, {@link CommandDatabase} finds and checks the database and reports a failure
+ * without a password.
  */
 public interface Command {
     /** Exit code: done (for a check: everything holds). */
@@ -36,4 +40,22 @@ public interface Command {
      * @param err errors, warnings and progress
      */
     int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err);
+
+    /**
+     * Reports a wrong command line with the whole usage: {@code problem} on a line of its own, then
+     * {@code usageText} (ended by a line break, whether or not it has one), on {@code err}.
+     *
+     * @param problem the line to print first, prefix included ({@code "error: no such file: x"})
+     * @return {@link #USAGE}
+     */
+    static int usageError(PrintStream err, String problem, String usageText) {
+        err.println(problem);
+        if (usageText.endsWith("\n")) {
+            err.print(usageText);
+        } else {
+            err.println(usageText);
+        }
+        err.flush();
+        return USAGE;
+    }
 }

@@ -56,13 +56,14 @@ public final class EnvCli implements Command {
 
     @Override
     public int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (!args.isEmpty() && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+        if (!args.isEmpty() && Args.isHelp(args.get(0))) {
             out.println(USAGE_TEXT);
             return OK;
         }
-        if (args.isEmpty() || !args.get(0).equals("check")) {
-            return usage(err, args.isEmpty() ? "no command given; the one command is 'check'"
-                    : "unknown command '" + args.get(0) + "'; the one command is 'check'");
+        try {
+            Args.subcommand(args.isEmpty() ? null : args.get(0), List.of("check"));
+        } catch (Args.UsageException e) {
+            return usage(err, String.valueOf(e.getMessage()));
         }
         return check(args.subList(1, args.size()).toArray(String[]::new), EnvSource.of(env), out, err);
     }
@@ -82,7 +83,7 @@ public final class EnvCli implements Command {
         boolean options = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (options && (a.equals("--help") || a.equals("-h"))) {
+            if (options && Args.isHelp(a)) {
                 out.println(USAGE_TEXT);
                 return OK;
             } else if (options && a.equals("--")) {
@@ -123,9 +124,6 @@ public final class EnvCli implements Command {
     }
 
     private static int usage(PrintStream err, String problem) {
-        err.println("opskit env: " + problem);
-        err.println(USAGE_TEXT);
-        err.flush();
-        return USAGE;
+        return Command.usageError(err, "opskit env: " + problem, USAGE_TEXT);
     }
 }

@@ -84,4 +84,59 @@ class OpskitTest {
         assertThatThrownBy(() -> Args.number("--limit", "0", 1)).hasMessage("--limit must be at least 1, but was 0");
         assertThatThrownBy(() -> Args.number("--limit", "x", 1)).hasMessage("--limit must be a whole number, but was 'x'");
     }
+
+    @Test
+    void aMissingOrUnknownSubcommandIsWordedAlikeByEveryCommand() {
+        assertThat(Args.subcommand("stuck", List.of("counts", "stuck"))).isEqualTo("stuck");
+        assertThatThrownBy(() -> Args.subcommand(null, List.of("counts", "stuck")))
+                .isInstanceOf(Args.UsageException.class).hasMessage("no command given; one of counts, stuck");
+        assertThatThrownBy(() -> Args.subcommand("stcuk", List.of("counts", "stuck")))
+                .hasMessage("unknown command 'stcuk'; one of counts, stuck");
+        assertThatThrownBy(() -> Args.subcommand("verify", List.of("check")))
+                .hasMessage("unknown command 'verify'; the one command is 'check'");
+    }
+
+    @Test
+    void helpIsAskedForWithDashDashHelpOrDashH() {
+        Set<String> flags = Set.of("--help", "-h", "--json");
+        assertThat(Args.parse(List.of("counts", "-h"), flags, Set.of()).wantsHelp()).isTrue();
+        assertThat(Args.parse(List.of("--help"), flags, Set.of()).wantsHelp()).isTrue();
+        assertThat(Args.parse(List.of("counts", "--json"), flags, Set.of()).wantsHelp()).isFalse();
+        assertThat(Args.isHelp("-h")).isTrue();
+        assertThat(Args.isHelp("help")).isFalse();
+    }
+
+    @Test
+    void aUsageErrorPrintsTheProblemThenTheWholeUsageEndedByOneLineBreak() {
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(Command.usageError(e, "error: no PATH", "usage: x\n")).isEqualTo(Command.USAGE);
+        assertThat(Command.usageError(e, "x: no FILE", "Usage: x FILE")).isEqualTo(Command.USAGE);
+        String n = System.lineSeparator();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("error: no PATH" + n + "usage: x\n" + "x: no FILE" + n + "Usage: x FILE" + n);
+    }
+
+    @Test
+    void theDatabaseUrlIsTheUrlOptionElseDatabaseUrlAndNeverBlank() {
+        Set<String> valued = Set.of("--url");
+        Map<String, String> env = Map.of("DATABASE_URL", "postgres://from-env/db");
+        assertThat(CommandDatabase.url(Args.parse(List.of("--url", "postgres://given/db"), Set.of(), valued), env))
+                .isEqualTo("postgres://given/db");
+        assertThat(CommandDatabase.url(Args.parse(List.of(), Set.of(), valued), env)).isEqualTo("postgres://from-env/db");
+        assertThatThrownBy(() -> CommandDatabase.url(Args.parse(List.of("--url="), Set.of(), valued), env))
+                .isInstanceOf(Args.UsageException.class).hasMessage("no database: set DATABASE_URL or pass --url");
+        assertThatThrownBy(() -> CommandDatabase.url(Args.parse(List.of(), Set.of(), valued), Map.of()))
+                .hasMessage("no database: set DATABASE_URL or pass --url");
+    }
+
+    @Test
+    void aFailureIsReportedWithoutThePasswordAndMappedToItsExitCode() {
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        String url = "postgres://ops:hunter2@localhost:1/db";
+        assertThat(CommandDatabase.failure(new Args.UsageException("bad --limit"), url, "run 'x --help'", e)).isEqualTo(Command.USAGE);
+        assertThat(CommandDatabase.failure(new IllegalArgumentException("bad schema"), null, "run 'x --help'", e)).isEqualTo(Command.USAGE);
+        assertThat(CommandDatabase.failure(new IllegalStateException("no route to " + url), url, "run 'x --help'", e))
+                .isEqualTo(Command.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly("error: bad --limit", "run 'x --help'",
+                "error: bad schema", "error: no route to postgres://ops:***@localhost:1/db");
+    }
 }

@@ -77,7 +77,7 @@ public final class DeadLetterCli implements Command {
     private static final Set<String> FLAGS = Set.of("--json", "--help", "-h", "--all", "--dry-run");
     private static final Set<String> VALUED = Set.of("--url", "--schema", "--source", "--kind", "--reason", "--status",
             "--since", "--until", "--limit", "--after", "--rate", "--batch", "--older-than", "--keep");
-    /** The unit is required: a bare "7" for "7 days" must not purge everything older than 7 seconds. */
+    private static final List<String> COMMANDS = List.of("list", "show", "replay", "cleanup", "purge", "stats");
 
     /** Used by {@link java.util.ServiceLoader}. */
     public DeadLetterCli() {
@@ -113,25 +113,15 @@ public final class DeadLetterCli implements Command {
      * @param env the environment ({@code DATABASE_URL}); passed on to replay target providers
      */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Args a;
-        try {
-            a = Args.parse(args);
-        } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println("run with --help for the usage");
-            return USAGE;
-        }
-        if (a.flag("--help") || a.flag("-h")) {
-            out.print(USAGE_TEXT);
-            return OK;
-        }
         String url = null;
         try {
-            a.validate();
-            url = a.value("--url") != null ? a.value("--url") : env.get("DATABASE_URL");
-            if (url == null || url.isBlank()) {
-                throw new UsageException("no database: set DATABASE_URL or pass --url");
+            Args a = Args.parse(args);
+            if (a.wantsHelp()) {
+                out.print(USAGE_TEXT);
+                return OK;
             }
+            dev.opskit.core.cli.Args.subcommand(a.command(), COMMANDS);
+            url = CommandDatabase.url(a.parsed, env);
             PGSimpleDataSource ds = dataSource(url);
             String schema = SchemaInstaller.requireSchemaName(a.value("--schema") == null ? "opskit" : a.value("--schema"));
             CommandDatabase.requireTable(ds, schema, "dead_letters", "dead-letter tables",
@@ -140,16 +130,8 @@ public final class DeadLetterCli implements Command {
                     .loadReplayTargetProviders(env).build()) {
                 return new Commands(store, a, out, err).run();
             }
-        } catch (UsageException e) {
-            err.println("error: " + redact(e.getMessage(), url));
-            err.println("run with --help for the usage");
-            return USAGE;
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + redact(e.getMessage(), url));
-            return USAGE;
         } catch (RuntimeException e) {
-            err.println("error: " + redact(e.getMessage(), url));
-            return FAILED;
+            return CommandDatabase.failure(e, url, "run with --help for the usage", err);
         }
     }
 
@@ -220,23 +202,17 @@ public final class DeadLetterCli implements Command {
             return parsed.has(name);
         }
 
+        boolean wantsHelp() {
+            return parsed.wantsHelp();
+        }
+
         @Nullable String value(String name) {
             return parsed.has(name) ? parsed.value(name, "") : null;
         }
 
-        /** The command, null when none was given ({@link #validate()} rejects that). */
+        /** The command, null when none was given ({@code run} rejects that before it opens the store). */
         @Nullable String command() {
             return positional.isEmpty() ? null : positional.get(0);
-        }
-
-        void validate() {
-            String c = command();
-            if (c == null) {
-                throw new UsageException("no command given; one of list, show, replay, cleanup, purge, stats");
-            }
-            if (!Set.of("list", "show", "replay", "cleanup", "purge", "stats").contains(c)) {
-                throw new UsageException("unknown command '" + c + "'; one of list, show, replay, cleanup, purge, stats");
-            }
         }
 
         long number(String option, long min) {
@@ -261,7 +237,7 @@ public final class DeadLetterCli implements Command {
         }
 
         int run() {
-            String command = Objects.requireNonNull(a.command(), "validate() ran before the store was opened");
+            String command = Objects.requireNonNull(a.command(), "the command was checked before the store was opened");
             return switch (command) {
                 case "list" -> list();
                 case "show" -> show();

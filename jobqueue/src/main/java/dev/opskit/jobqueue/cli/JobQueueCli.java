@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -92,16 +94,12 @@ public final class JobQueueCli implements Command {
         String url = null;
         try {
             Args a = Args.parse(args, FLAGS, VALUED);
-            if (a.has("--help") || a.has("-h")) {
+            if (a.wantsHelp()) {
                 out.print(USAGE_TEXT);
                 return OK;
             }
             List<String> positional = a.positional();
-            if (positional.isEmpty() || !COMMANDS.contains(positional.get(0))) {
-                throw new UsageException((positional.isEmpty() ? "no command given" : "unknown command '" + positional.get(0) + "'")
-                        + "; one of " + String.join(", ", COMMANDS));
-            }
-            String command = positional.get(0);
+            String command = Args.subcommand(positional.isEmpty() ? null : positional.get(0), COMMANDS);
             List<String> operands = positional.subList(1, positional.size());
             Duration olderThan = Args.age("--older-than", a.value("--older-than", "10m"));
             int limit = (int) Math.min(Args.number("--limit", a.value("--limit", "100"), 1), 10_000);
@@ -116,7 +114,7 @@ public final class JobQueueCli implements Command {
                 throw new UsageException("--since is an option of 'drains', not of '" + command + "'");
             }
             long id = 0;
-            String queueName = null;
+            @Nullable String queueName = null;
             if (command.equals("show") || command.equals("cancel")) {
                 if (operands.size() != 1) {
                     throw new UsageException(command + " needs exactly one job ID");
@@ -130,10 +128,7 @@ public final class JobQueueCli implements Command {
             } else if (!operands.isEmpty()) {
                 throw new UsageException(command + " takes no arguments, but got " + operands);
             }
-            url = a.value("--url", env.get("DATABASE_URL"));
-            if (url == null || url.isBlank()) {
-                throw new UsageException("no database: set DATABASE_URL or pass --url");
-            }
+            url = CommandDatabase.url(a, env);
             String schema = SchemaInstaller.requireSchemaName(a.value("--schema", SchemaInstaller.DEFAULT_SCHEMA));
             PGSimpleDataSource ds = dataSource(url);
             CommandDatabase.requireTable(ds, schema, "jobs", "job-queue tables",
@@ -142,24 +137,16 @@ public final class JobQueueCli implements Command {
             boolean json = a.has("--json");
             return switch (command) {
                 case "counts" -> counts(queue.counts(), queue.controls(), json, out);
-                case "pause" -> pause(queue, queueName, true, json, out);
-                case "resume" -> pause(queue, queueName, false, json, out);
+                case "pause", "resume" -> pause(queue, Objects.requireNonNull(queueName, "read with the operands"),
+                        command.equals("pause"), json, out);
                 case "show" -> show(queue, id, json, out, err);
                 case "stuck" -> stuck(queue.stuckJobs(olderThan, limit), olderThan, json, out);
                 case "drains" -> drains(queue.drains(since, limit), since, json, out);
                 case "schedules" -> schedules(queue.schedules(), json, out);
                 default -> cancel(queue, id, json, out, err);
             };
-        } catch (UsageException e) {
-            err.println("error: " + DatabaseUrl.redact(e.getMessage(), url));
-            err.println("run 'opskit jobs --help' for the usage");
-            return USAGE;
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
-            return USAGE;
         } catch (RuntimeException e) {
-            err.println("error: " + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
-            return FAILED;
+            return CommandDatabase.failure(e, url, "run 'opskit jobs --help' for the usage", err);
         }
     }
 
@@ -169,7 +156,8 @@ public final class JobQueueCli implements Command {
             ds.setURL(DatabaseUrl.toJdbc(url));
         } catch (IllegalArgumentException e) {
             // the driver's message quotes the URL, password included
-            throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": " + DatabaseUrl.redact(e.getMessage(), url));
+            throw new UsageException("bad database URL " + DatabaseUrl.redact(url) + ": "
+                    + DatabaseUrl.redact(String.valueOf(e.getMessage()), url));
         }
         return ds;
     }
@@ -232,7 +220,7 @@ public final class JobQueueCli implements Command {
         return OK;
     }
 
-    static String limits(QueueControl c) {
+    static String limits(@Nullable QueueControl c) {
         if (c == null || !c.limited()) {
             return "-";
         }
@@ -393,7 +381,7 @@ public final class JobQueueCli implements Command {
     }
 
     /** One job as JSON; {@code cancelRequested}, when not null, adds {@code cancel_requested_at}. */
-    private static JsonWriter jobJson(JsonWriter w, Job j, Instant cancelRequested) {
+    private static JsonWriter jobJson(JsonWriter w, Job j, @Nullable Instant cancelRequested) {
         w.beginObject().name("id").value(j.id()).name("queue").value(j.queue()).name("kind").value(j.kind())
                 .name("state").value(j.state().name().toLowerCase(java.util.Locale.ROOT))
                 .name("attempt").value(j.attempt()).name("max_attempts").value(j.maxAttempts())
@@ -417,7 +405,7 @@ public final class JobQueueCli implements Command {
         return w.name("payload").value(j.payload()).name("errors").value(j.errors()).endObject();
     }
 
-    private static void optional(JsonWriter w, String name, Object value) {
+    private static void optional(JsonWriter w, String name, @Nullable Object value) {
         w.name(name);
         if (value == null) {
             w.nullValue();
@@ -426,7 +414,7 @@ public final class JobQueueCli implements Command {
         }
     }
 
-    private static void line(PrintStream out, String label, Object value) {
+    private static void line(PrintStream out, String label, @Nullable Object value) {
         if (value != null) {
             out.println(label + value);
         }

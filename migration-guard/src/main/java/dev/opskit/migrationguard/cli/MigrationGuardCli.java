@@ -96,9 +96,7 @@ public final class MigrationGuardCli implements Command {
     }
 
     private static int usage(PrintStream err, String problem) {
-        err.println("error: " + problem);
-        err.print(USAGE_TEXT);
-        return ERROR;
+        return Command.usageError(err, "error: " + problem, USAGE_TEXT);
     }
 
     /** The options of check and trace; {@code problem} is set when they are wrong. */
@@ -167,23 +165,28 @@ public final class MigrationGuardCli implements Command {
         return o;
     }
 
-    private static @Nullable String missingPath(Options o) {
+    /**
+     * The options of check ({@code trace} false) or trace, when they are right and every PATH
+     * exists; otherwise null, with the problem reported on {@code err} (exit {@link #ERROR}).
+     */
+    private static @Nullable Options options(String[] args, boolean trace, PrintStream err) {
+        Options o = parse(args, trace);
+        if (o.problem != null) {
+            usage(err, o.problem);
+            return null;
+        }
         for (Path p : o.paths) {
             if (!Files.exists(p)) {
-                return "no such file or directory: " + p;
+                err.println("error: no such file or directory: " + p);
+                return null;
             }
         }
-        return null;
+        return o;
     }
 
     private static int check(String[] args, PrintStream out, PrintStream err) throws java.io.IOException {
-        Options o = parse(args, false);
-        if (o.problem != null) {
-            return usage(err, o.problem);
-        }
-        String missing = missingPath(o);
-        if (missing != null) {
-            err.println("error: " + missing);
+        Options o = options(args, false, err);
+        if (o == null) {
             return ERROR;
         }
         List<Path> changelogs = o.paths.stream().filter(MigrationGuardCli::isLiquibaseChangelog).toList();
@@ -254,13 +257,8 @@ public final class MigrationGuardCli implements Command {
      * {@code --commit}; without it on a throwaway embedded PostgreSQL, each file committed.
      */
     private static int trace(String[] args, PrintStream out, PrintStream err) throws java.io.IOException {
-        Options o = parse(args, true);
-        if (o.problem != null) {
-            return usage(err, o.problem);
-        }
-        String missing = missingPath(o);
-        if (missing != null) {
-            err.println("error: " + missing);
+        Options o = options(args, true, err);
+        if (o == null) {
             return ERROR;
         }
         List<MigrationScript> scripts = new ArrayList<>();
