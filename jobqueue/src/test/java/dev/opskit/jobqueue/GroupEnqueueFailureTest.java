@@ -1,45 +1,23 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Group enqueue when the group statement fails after it ran: nothing is inserted twice. */
-@ExtendWith(PostgresExtension.class)
-class GroupEnqueueFailureTest {
-    private final TestDatabase db;
-
+class GroupEnqueueFailureTest extends PostgresQueueTestBase {
     GroupEnqueueFailureTest(TestDatabase db) {
-        this.db = db;
-        PostgresJobQueue.builder(db.dataSource()).build().installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     /**
@@ -57,22 +35,12 @@ class GroupEnqueueFailureTest {
             GroupEnqueueTest.GatedDataSource gated = new GroupEnqueueTest.GatedDataSource(db.dataSource());
             PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<EnqueueResult>> first = new ArrayList<>();
-            for (int i = 0; i < GroupEnqueue.MAX_IN_FLIGHT; i++) {
-                first.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{\"held\":true}"))));
-            }
-            assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
-            List<Future<EnqueueResult>> group = new ArrayList<>();
-            for (int i = 1; i <= 5; i++) {
-                String payload = i == 3 ? "{\"n\":3,\"skip\":true}" : "{\"n\":" + i + "}";
-                group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
-            }
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (queue.groupEnqueue().waitingCount() != 5 && System.nanoTime() < end) {
-                Thread.sleep(5);
-            }
+            List<String> payloads = GroupEnqueueTest.numbered(5);
+            payloads.set(2, "{\"n\":3,\"skip\":true}");
+            GroupEnqueueTest.HeldGroup held = GroupEnqueueTest.holdAGroup(gated, queue, pool, payloads);
+            List<Future<EnqueueResult>> group = held.group();
             gated.release.countDown();
-            for (Future<EnqueueResult> f : first) {
+            for (Future<EnqueueResult> f : held.first()) {
                 f.get(30, TimeUnit.SECONDS);
             }
             for (int i = 0; i < 5; i++) {

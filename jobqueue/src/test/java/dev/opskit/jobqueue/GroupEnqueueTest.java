@@ -1,10 +1,7 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import javax.sql.DataSource;
 import java.io.PrintWriter;
@@ -28,23 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Concurrent {@code enqueue(request)} calls grouped into one statement: every caller gets its own job. */
-@ExtendWith(PostgresExtension.class)
-class GroupEnqueueTest {
-    private final TestDatabase db;
+class GroupEnqueueTest extends PostgresQueueTestBase {
 
     GroupEnqueueTest(TestDatabase db) {
-        this.db = db;
-        PostgresJobQueue.builder(db.dataSource()).build().installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     @Test
     void sixteenThreadsEnqueueingAtOnceEachGetTheIdOfTheirOwnJob() throws Exception {
-        PostgresJobQueue queue = PostgresJobQueue.builder(db.dataSource()).build();
         int threads = 16;
         int each = 40;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -90,16 +78,12 @@ class GroupEnqueueTest {
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         // the first calls run alone and are held in getConnection(); the five that arrive meanwhile form one group
-        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
-        assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
-        List<Future<EnqueueResult>> group = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            String payload = i == 3 ? "{\"n\":3,\"bad\":true}" : "{\"n\":" + i + "}";
-            group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
-        }
-        await(() -> waitingIn(queue) == 5);
+        List<String> payloads = numbered(5);
+        payloads.set(2, "{\"n\":3,\"bad\":true}");
+        HeldGroup held = holdAGroup(gated, queue, pool, payloads);
+        List<Future<EnqueueResult>> group = held.group();
         gated.release.countDown();
-        for (Future<EnqueueResult> f : first) {
+        for (Future<EnqueueResult> f : held.first()) {
             assertThat(f.get(30, TimeUnit.SECONDS).inserted()).isTrue();
         }
         for (Future<EnqueueResult> f : group) {
@@ -138,19 +122,12 @@ class GroupEnqueueTest {
             gated.failGroupStatement = failure;
             PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
-            assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
-            List<Future<EnqueueResult>> group = new ArrayList<>();
-            for (int i = 1; i <= 5; i++) {
-                String payload = "{\"n\":" + i + "}";
-                group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
-            }
-            await(() -> waitingIn(queue) == 5);
+            HeldGroup held = holdAGroup(gated, queue, pool, numbered(5));
             gated.release.countDown();
-            for (Future<EnqueueResult> f : first) {
+            for (Future<EnqueueResult> f : held.first()) {
                 assertThat(f.get(30, TimeUnit.SECONDS).inserted()).isTrue();
             }
-            for (Future<EnqueueResult> f : group) {
+            for (Future<EnqueueResult> f : held.group()) {
                 assertThat(f.get(30, TimeUnit.SECONDS).inserted()).as("after %s", failure).isTrue();
             }
             pool.shutdown();
@@ -164,19 +141,13 @@ class GroupEnqueueTest {
         GatedDataSource gated = new GatedDataSource(db.dataSource());
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
         ExecutorService pool = Executors.newFixedThreadPool(6);
-        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
-        assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
-        List<Future<EnqueueResult>> group = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{}"))));
-        }
-        await(() -> waitingIn(queue) == 3);
+        HeldGroup held = holdAGroup(gated, queue, pool, List.of("{}", "{}", "{}"));
         gated.failNext = true;
         gated.release.countDown();
-        for (Future<EnqueueResult> f : first) {
+        for (Future<EnqueueResult> f : held.first()) {
             f.get(30, TimeUnit.SECONDS);
         }
-        for (Future<EnqueueResult> f : group) {
+        for (Future<EnqueueResult> f : held.group()) {
             assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(JobQueueException.class)
                     .hasMessageContaining("server unreachable (test)");
         }
@@ -189,21 +160,18 @@ class GroupEnqueueTest {
         GatedDataSource gated = new GatedDataSource(db.dataSource());
         PostgresJobQueue queue = PostgresJobQueue.builder(gated).build();
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<EnqueueResult>> first = startHeldCalls(queue, pool);
-        assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
         String big = "\"" + "x".repeat(1_500_000) + "\"";
-        List<Future<EnqueueResult>> bigOnes = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            String payload = "{\"n\":" + i + ",\"text\":" + big + "}";
-            bigOnes.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
+            payloads.add("{\"n\":" + i + ",\"text\":" + big + "}");
         }
-        await(() -> waitingIn(queue) == 4);
+        HeldGroup held = holdAGroup(gated, queue, pool, payloads);
         gated.release.countDown();
-        for (Future<EnqueueResult> f : first) {
+        for (Future<EnqueueResult> f : held.first()) {
             f.get(30, TimeUnit.SECONDS);
         }
         Set<Long> ids = new HashSet<>();
-        for (Future<EnqueueResult> f : bigOnes) {
+        for (Future<EnqueueResult> f : held.group()) {
             ids.add(f.get(60, TimeUnit.SECONDS).jobId());
         }
         pool.shutdown();
@@ -212,21 +180,41 @@ class GroupEnqueueTest {
         assertThat(count()).isEqualTo(4 + GroupEnqueue.MAX_IN_FLIGHT);
     }
 
-    /** Starts the calls that the gated data source holds in getConnection(). */
-    private static List<Future<EnqueueResult>> startHeldCalls(PostgresJobQueue queue, ExecutorService pool) {
-        List<Future<EnqueueResult>> calls = new ArrayList<>();
-        for (int i = 0; i < GroupEnqueue.MAX_IN_FLIGHT; i++) {
-            calls.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{\"held\":true}"))));
-        }
-        return calls;
+    /** The calls that the gate holds in getConnection(), and the group of calls that formed behind them. */
+    record HeldGroup(List<Future<EnqueueResult>> first, List<Future<EnqueueResult>> group) {
     }
 
-    private long count() throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM opskit.jobs")) {
-            rs.next();
-            return rs.getLong(1);
+    /**
+     * The set-up of every group test: starts the {@link GroupEnqueue#MAX_IN_FLIGHT} calls that the
+     * gate holds, then one call of kind {@code mail} per payload, and waits until those all wait to
+     * go as one group. The caller then opens the gate ({@code gated.release}).
+     */
+    static HeldGroup holdAGroup(GatedDataSource gated, PostgresJobQueue queue, ExecutorService pool, List<String> payloads)
+            throws InterruptedException {
+        List<Future<EnqueueResult>> first = new ArrayList<>();
+        for (int i = 0; i < GroupEnqueue.MAX_IN_FLIGHT; i++) {
+            first.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", "{\"held\":true}"))));
         }
+        assertThat(gated.held.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<EnqueueResult>> group = new ArrayList<>();
+        for (String payload : payloads) {
+            group.add(pool.submit(() -> queue.enqueue(JobRequest.of("mail", payload))));
+        }
+        await(() -> waitingIn(queue) == payloads.size());
+        return new HeldGroup(first, group);
+    }
+
+    /** The payloads {@code {"n":1}} to {@code {"n":count}}, in a list a test may change. */
+    static List<String> numbered(int count) {
+        List<String> payloads = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            payloads.add("{\"n\":" + i + "}");
+        }
+        return payloads;
+    }
+
+    private long count() {
+        return count("SELECT count(*) FROM opskit.jobs");
     }
 
     private static int waitingIn(PostgresJobQueue queue) {

@@ -1,13 +1,10 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.jobqueue.cli.JobQueueCli;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,22 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that ignores the interrupt, racing with a drain, after the worker died (rescue), and from the
  * command line.
  */
-@ExtendWith(PostgresExtension.class)
-class PostgresCancelTest {
+class PostgresCancelTest extends PostgresQueueTestBase {
     private static final Duration LEASE = Duration.ofSeconds(3); // extended every second
 
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
     PostgresCancelTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     private Workers.Builder workers(PostgresJobQueue q, String workerId, Duration lease) {

@@ -2,20 +2,15 @@ package dev.opskit.jobqueue;
 
 import dev.opskit.core.health.HealthResult;
 import dev.opskit.core.health.HealthStatus;
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.deadletter.DeadLetterStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,20 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What only the PostgreSQL queue does: transactions, timeouts, health, metrics. */
-@ExtendWith(PostgresExtension.class)
-class PostgresJobQueueTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
+class PostgresJobQueueTest extends PostgresQueueTestBase {
     PostgresJobQueueTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     @Test
@@ -312,15 +296,6 @@ class PostgresJobQueueTest {
                 .hasMessage("workerId contains the NUL character (U+0000) at character 8, which PostgreSQL text cannot store");
         assertThatThrownBy(() -> Workers.builder(queue).workerId("w" + '\udfff'))
                 .hasMessageContaining("workerId contains an unpaired UTF-16 surrogate U+DFFF at character 2");
-    }
-
-    private long count(String sql) {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            throw new AssertionError(sql, e);
-        }
     }
 
     private static void sleep(long ms) {

@@ -1,6 +1,5 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.jobqueue.cli.JobQueueCli;
 import dev.opskit.jobqueue.testing.ManualClock;
@@ -8,14 +7,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,20 +29,16 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Recurring jobs on PostgreSQL beyond the contract: racing processes, metrics, workers, the command line. */
-@ExtendWith(PostgresExtension.class)
-class PostgresScheduleTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
+class PostgresScheduleTest extends PostgresQueueTestBase {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualClock clock = new ManualClock();
 
     PostgresScheduleTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
+        super(db);
         new JobQueueMetrics(queue).bindTo(registry);
     }
 
+    @Override // schedules too; these tests make no dead letters
     @BeforeEach
     void empty() {
         db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.schedules");
@@ -220,13 +212,6 @@ class PostgresScheduleTest {
 
         runner("c", List.of(Schedule.cron("new", "@daily", JobRequest.of("k", "{}")))).tick();
         assertThat(queue.schedules(clock.instant())).singleElement().extracting(ScheduleInfo::spec).isEqualTo("cron @daily UTC");
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** Due times in (from, to], counted one by one. */

@@ -1,18 +1,14 @@
 package dev.opskit.jobqueue;
 
 import dev.opskit.core.health.HealthResult;
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.jobqueue.internal.PgStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,30 +25,16 @@ import static dev.opskit.jobqueue.WorkerProcessTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pause and limits across workers that share only the database (issue 15). */
-@ExtendWith(PostgresExtension.class)
-class QueueControlsTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
+class QueueControlsTest extends PostgresQueueTestBase {
     QueueControlsTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
+        super(db);
     }
 
+    @Override // these tests also set pauses and limits, which must not outlive a test: other tests share the database
     @BeforeEach
     @AfterEach
     void empty() {
         db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters, opskit.queue_controls, opskit.queue_starts CASCADE");
-    }
-
-    private long count(String sql) {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Test

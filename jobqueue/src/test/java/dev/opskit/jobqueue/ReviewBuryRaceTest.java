@@ -1,11 +1,8 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.jobqueue.internal.PgStore;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -20,20 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * token still matches, the row still runs); the burial then deletes its running job and makes a
  * dead letter of it anyway, and the worker's success is dropped as stale.
  */
-@ExtendWith(PostgresExtension.class)
-class ReviewBuryRaceTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
+class ReviewBuryRaceTest extends PostgresQueueTestBase {
     ReviewBuryRaceTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     @Test

@@ -1,17 +1,12 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,17 +20,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A worker JVM killed with SIGKILL in the middle of enqueuing a due run: another JVM enqueues it, once. */
-@ExtendWith(PostgresExtension.class)
-class ScheduleProcessTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
+class ScheduleProcessTest extends PostgresQueueTestBase {
     private Process child;
     private Workers survivor;
 
     ScheduleProcessTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
+        super(db);
+    }
+
+    @Override // schedules too; this test makes no dead letters
+    @BeforeEach
+    void empty() {
         db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.schedules");
     }
 
@@ -99,27 +94,10 @@ class ScheduleProcessTest {
     }
 
     private Process start(String id, AtomicReference<String> holding) throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                ScheduleProcessMain.class.getName(), db.jdbcUrl(), id);
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Thread pump = new Thread(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("HOLDING ")) {
-                        holding.set(line.substring("HOLDING ".length()).strip());
-                    }
-                    System.out.println("[" + id + "] " + line);
-                }
-            } catch (Exception ignored) {
-                // the child is gone
+        return ChildJvm.start(id, ScheduleProcessMain.class, line -> {
+            if (line.startsWith("HOLDING ")) {
+                holding.set(line.substring("HOLDING ".length()).strip());
             }
-        }, "pump-" + id);
-        pump.setDaemon(true);
-        pump.start();
-        return p;
+        }, db.jdbcUrl(), id);
     }
 }

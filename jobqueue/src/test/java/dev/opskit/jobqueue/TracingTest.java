@@ -1,6 +1,5 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -17,32 +16,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.opskit.jobqueue.WorkerProcessTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** OpenTelemetry: a job's handler runs in a child span of the code that enqueued it, exported by the SDK's in-memory exporter. */
-@ExtendWith(PostgresExtension.class)
-class TracingTest {
+class TracingTest extends PostgresQueueTestBase {
     @RegisterExtension
     static final OpenTelemetryExtension otel = OpenTelemetryExtension.create(); // registers itself as GlobalOpenTelemetry
 
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
     TracingTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     private Tracer tracer() {

@@ -1,6 +1,5 @@
 package dev.opskit.jobqueue;
 
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -8,9 +7,7 @@ import io.micrometer.core.instrument.cumulative.CumulativeTimer;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -21,20 +18,9 @@ import static dev.opskit.jobqueue.WorkerProcessTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Outcomes that cannot be stored, and the drain's view of a job that just ended: no wedge, no second run (found by an adversarial review). */
-@ExtendWith(PostgresExtension.class)
-class WorkerOutcomeFailureTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
-
+class WorkerOutcomeFailureTest extends PostgresQueueTestBase {
     WorkerOutcomeFailureTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
-    }
-
-    @BeforeEach
-    void empty() {
-        db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, opskit.dead_letters CASCADE");
+        super(db);
     }
 
     /**

@@ -1,21 +1,13 @@
 package dev.opskit.jobqueue;
 
 import dev.opskit.core.backoff.Backoff;
-import dev.opskit.core.testing.PostgresExtension;
 import dev.opskit.core.testing.TestDatabase;
 import dev.opskit.jobqueue.internal.PgStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +17,19 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Worker processes that die or are told to stop: the jobs survive. */
-@ExtendWith(PostgresExtension.class)
-class WorkerProcessTest {
-    private final TestDatabase db;
-    private final PostgresJobQueue queue;
+class WorkerProcessTest extends PostgresQueueTestBase {
     private final List<Process> children = new ArrayList<>();
     private final List<Workers> workers = new ArrayList<>();
     /** Ids of the child workers that printed READY. */
     private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     WorkerProcessTest(TestDatabase db) {
-        this.db = db;
-        this.queue = PostgresJobQueue.builder(db.dataSource()).build();
-        queue.installSchema();
+        super(db);
         db.execute("CREATE TABLE IF NOT EXISTS test_runs (job_id bigint NOT NULL, worker_id text NOT NULL)");
         db.execute("CREATE TABLE IF NOT EXISTS test_started (job_id bigint NOT NULL, worker_id text NOT NULL)");
     }
 
+    @Override // the tables of the child workers' runs too
     @BeforeEach
     void empty() {
         db.execute("TRUNCATE opskit.jobs, opskit.finished_jobs, test_runs, test_started");
@@ -155,39 +143,14 @@ class WorkerProcessTest {
     }
 
     private Process startWorker(String id, String queueName, int concurrency, long leaseMs, long jobMs, long deadlineMs) throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                WorkerProcessMain.class.getName(), db.jdbcUrl(), id, queueName, String.valueOf(concurrency),
-                String.valueOf(leaseMs), String.valueOf(jobMs), String.valueOf(deadlineMs));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        children.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Thread pump = new Thread(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.equals("READY")) {
-                        ready.add(id);
-                    }
-                    System.out.println("[" + id + "] " + line);
-                }
-            } catch (Exception ignored) {
-                // the child is gone
+        Process p = ChildJvm.start(id, WorkerProcessMain.class, line -> {
+            if (line.equals("READY")) {
+                ready.add(id);
             }
-        }, "pump-" + id);
-        pump.setDaemon(true);
-        pump.start();
+        }, db.jdbcUrl(), id, queueName, String.valueOf(concurrency), String.valueOf(leaseMs), String.valueOf(jobMs),
+                String.valueOf(deadlineMs));
+        children.add(p);
         return p;
-    }
-
-    private long count(String sql) {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            throw new AssertionError(sql, e);
-        }
     }
 
     static void await(String what, BooleanSupplier condition) {

@@ -1,33 +1,24 @@
 package dev.opskit.examples.spring;
 
+import static dev.opskit.core.testing.ServiceProcess.find;
+import static dev.opskit.core.testing.ServiceProcess.freePort;
+import static dev.opskit.core.testing.ServiceProcess.json;
+import static dev.opskit.core.testing.ServiceProcess.portAcceptsConnections;
+import static dev.opskit.core.testing.ServiceProcess.totalJobs;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.opskit.core.testing.ServiceProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,30 +32,24 @@ class SpringExampleEndToEndTest {
     /** Generous: the machine may be shared by several builds. */
     private static final Duration STARTUP = Duration.ofMinutes(3);
     private static final Duration STEP = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<String> output = new CopyOnWriteArrayList<>();
+    private ServiceProcess application;
     private Process process;
-    private int httpPort;
 
     @AfterEach
     void stopTheApplicationIfStillRunning() throws Exception {
-        if (process != null && process.isAlive()) {
-            process.toHandle().destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (application != null) {
+            application.close();
         }
     }
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void placesOrdersInOneTransactionWithTheirJobsServesActuatorAndDrainsOnSigterm() throws Exception {
-        httpPort = freePort();
+        int httpPort = freePort();
         int pgPort = freePort();
         start(httpPort, pgPort);
-        awaitReady();
+        application.awaitReady("/actuator/health/readiness", STARTUP);
 
         // Actuator: opskit's checks as the "opskit" contributor, in the readiness group too; opskit meters
         JsonNode health = await("/actuator/health", "opskit checks are UP",
@@ -106,7 +91,7 @@ class SpringExampleEndToEndTest {
         }
         assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the application exits after SIGTERM").isTrue();
         Thread.sleep(200); // let the reader thread take the last lines
-        String out = String.join("\n", output);
+        String out = application.output();
         // the JVM's status after a SIGTERM it did not override: 128 + 15
         assertThat(process.exitValue()).as("exit status after SIGTERM; output:\n%s", out).isEqualTo(143);
         assertThat(readinessDuringDrain).as("readiness while draining").contains(503);
@@ -132,121 +117,28 @@ class SpringExampleEndToEndTest {
     // ------------------------------------------------------------------ the process
 
     private void start(int httpPort, int pgPort) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, SpringExampleApplication.class.getName());
-        Map<String, String> env = pb.environment();
-        for (String name : List.of("DATABASE_URL", "EMAIL_CIRCUIT_OPEN", "EMAIL_CIRCUIT_DISABLED")) {
-            env.remove(name);
-        }
-        env.put("OPSKIT_HTTP_PORT", String.valueOf(httpPort));
-        env.put("OPSKIT_EXAMPLE_PG_PORT", String.valueOf(pgPort));
-        env.put("EXAMPLE_CONFIRMATION_MILLIS", "3000");
-        pb.redirectErrorStream(true);
-        process = pb.start();
-        Path log = Path.of("target", "spring-example-e2e.log");
-        Files.createDirectories(log.getParent());
-        PrintWriter copy = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    output.add(line);
-                    copy.println(line);
-                }
-            } catch (IOException e) {
-                output.add("(reading the output failed: " + e + ")");
-            } finally {
-                copy.close();
-            }
-        }, "spring-example-output");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    private void awaitReady() throws Exception {
-        long end = System.nanoTime() + STARTUP.toNanos();
-        while (System.nanoTime() < end) {
-            if (!process.isAlive()) {
-                fail("the application exited with status %d before it was ready; output:\n%s", process.exitValue(), String.join("\n", output));
-            }
-            try {
-                if (get("/actuator/health/readiness").statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        fail("the application was not ready within %s; output:\n%s", STARTUP, String.join("\n", output));
+        application = ServiceProcess.start("the application", SpringExampleApplication.class, httpPort,
+                List.of("DATABASE_URL", "EMAIL_CIRCUIT_OPEN", "EMAIL_CIRCUIT_DISABLED"),
+                Map.of("OPSKIT_HTTP_PORT", String.valueOf(httpPort),
+                        "OPSKIT_EXAMPLE_PG_PORT", String.valueOf(pgPort),
+                        "EXAMPLE_CONFIRMATION_MILLIS", "3000"),
+                Path.of("target", "spring-example-e2e.log"));
+        process = application.process();
     }
 
     private JsonNode await(String path, String what, Predicate<JsonNode> condition) throws Exception {
-        long end = System.nanoTime() + STEP.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < end) {
-            last = json(get(path));
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        return fail("waited %s for: %s; last answer of %s:\n%s", STEP, what, path, last == null ? "none" : last.toPrettyString());
-    }
-
-    private static int totalJobs(JsonNode status) {
-        int total = 0;
-        for (JsonNode queue : status.path("jobs")) {
-            for (String state : List.of("available", "running", "completed", "cancelled", "dead")) {
-                total += queue.path(state).asInt();
-            }
-        }
-        return total;
+        return application.await(path, what, STEP, condition);
     }
 
     // ------------------------------------------------------------------ plumbing
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return application.get(path);
     }
 
     private HttpResponse<String> post(String path, int expectedStatus) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = application.post(path);
         assertThat(r.statusCode()).as("POST %s answered %s", path, r.body()).isEqualTo(expectedStatus);
         return r;
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws IOException {
-        return JSON.readTree(response.body());
-    }
-
-    private static Matcher find(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        if (!m.find()) {
-            fail("the output has no line matching /%s/; output:\n%s", regex, text);
-        }
-        return m;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean portAcceptsConnections(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
