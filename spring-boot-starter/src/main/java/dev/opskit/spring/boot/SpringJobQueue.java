@@ -49,15 +49,7 @@ public final class SpringJobQueue implements JobQueue {
      */
     @Override
     public EnqueueResult enqueue(JobRequest request) {
-        if (!inTransaction()) {
-            return queue.enqueue(request);
-        }
-        Connection connection = DataSourceUtils.getConnection(dataSource);
-        try {
-            return queue.enqueue(connection, request);
-        } finally {
-            DataSourceUtils.releaseConnection(connection, dataSource);
-        }
+        return inCurrentTransaction(() -> queue.enqueue(request), c -> queue.enqueue(c, request));
     }
 
     @Override
@@ -68,12 +60,17 @@ public final class SpringJobQueue implements JobQueue {
     /** Like {@link #enqueue(JobRequest)}: in the current Spring transaction when there is one. */
     @Override
     public int enqueueAll(List<JobRequest> requests) {
+        return inCurrentTransaction(() -> queue.enqueueAll(requests), c -> queue.enqueueAll(c, requests));
+    }
+
+    /** {@code joined} on the Spring transaction's connection when one is active, else {@code alone}. */
+    private <T> T inCurrentTransaction(java.util.function.Supplier<T> alone, java.util.function.Function<Connection, T> joined) {
         if (!inTransaction()) {
-            return queue.enqueueAll(requests);
+            return alone.get();
         }
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
-            return queue.enqueueAll(connection, requests);
+            return joined.apply(connection);
         } finally {
             DataSourceUtils.releaseConnection(connection, dataSource);
         }
