@@ -52,6 +52,19 @@ public final class Jdbc {
         return t == null ? null : t.toInstant();
     }
 
+    /**
+     * The {@code timestamptz NOT NULL} in {@code column} (1-based) as an instant.
+     *
+     * @throws NullPointerException naming the column when it holds SQL NULL after all
+     */
+    public static Instant requiredInstant(ResultSet rs, int column) throws SQLException {
+        Instant t = instant(rs, column);
+        if (t == null) {
+            throw new NullPointerException("column " + column + " is NOT NULL but held NULL");
+        }
+        return t;
+    }
+
     /** The {@code timestamptz} in the column named {@code column} as an instant, or null when it is SQL NULL. */
     public static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);

@@ -38,6 +38,9 @@ class JdbcTest {
                     assertThat(Jdbc.instant(rs, "t")).isEqualTo(t);
                     assertThat(Jdbc.instant(rs, 2)).isNull();
                     assertThat(Jdbc.instant(rs, "n")).isNull();
+                    assertThat(Jdbc.requiredInstant(rs, 1)).isEqualTo(t);
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Jdbc.requiredInstant(rs, 2))
+                            .isInstanceOf(NullPointerException.class).hasMessageContaining("column 2");
                 }
             }
         }

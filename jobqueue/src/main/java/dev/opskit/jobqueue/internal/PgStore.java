@@ -1264,14 +1264,9 @@ public final class PgStore {
 
     static Job job(ResultSet rs) throws SQLException {
         return new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), notNull(rs, 7), notNull(rs, 8), rs.getInt(9),
+                JobState.valueOf(rs.getString(6).toUpperCase(Locale.ROOT)), Jdbc.requiredInstant(rs, 7), Jdbc.requiredInstant(rs, 8), rs.getInt(9),
                 rs.getInt(10), rs.getString(11), rs.getString(12), Jdbc.instant(rs, 13), Jdbc.instant(rs, 14), Jdbc.instant(rs, 15),
                 rs.getString(16), rs.getObject(17, Long.class));
-    }
-
-    /** A {@code timestamptz NOT NULL} column (run_at, created_at). */
-    private static Instant notNull(ResultSet rs, int column) throws SQLException {
-        return Objects.requireNonNull(Jdbc.instant(rs, column), () -> "column " + column + " is NOT NULL");
     }
 
     private static Array longs(Connection c, long[] values) throws SQLException {

@@ -1,14 +1,13 @@
 package dev.opskit.jobqueue.internal;
 
+import dev.opskit.core.jdbc.Jdbc;
 import dev.opskit.jobqueue.Schedule;
 import dev.opskit.jobqueue.ScheduleInfo;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -109,7 +108,7 @@ public final class ScheduleStore {
             ps.setArray(1, c.createArrayOf("text", names.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new Row(rs.getString(1), instant(rs, 2), notNull(rs, 3), instant(rs, 4)));
+                    out.put(rs.getString(1), new Row(rs.getString(1), Jdbc.instant(rs, 2), Jdbc.requiredInstant(rs, 3), Jdbc.instant(rs, 4)));
                 }
             }
         }
@@ -196,10 +195,10 @@ public final class ScheduleStore {
                 "SELECT name, spec, kind, queue, last_due, next_due, created_at, seen_at FROM %s ORDER BY name".formatted(table));
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                Instant seen = notNull(rs, 8);
+                Instant seen = Jdbc.requiredInstant(rs, 8);
                 boolean declared = seen.isAfter(now.minus(Schedule.STALE_AFTER));
                 out.add(new ScheduleInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), declared,
-                        instant(rs, 5), declared ? instant(rs, 6) : null, notNull(rs, 7), seen));
+                        Jdbc.instant(rs, 5), declared ? Jdbc.instant(rs, 6) : null, Jdbc.requiredInstant(rs, 7), seen));
             }
         }
         return out;
@@ -209,13 +208,4 @@ public final class ScheduleStore {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
-    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    /** A {@code timestamptz NOT NULL} column (created_at, seen_at). */
-    private static Instant notNull(ResultSet rs, int column) throws SQLException {
-        return Objects.requireNonNull(instant(rs, column), () -> "column " + column + " is NOT NULL");
-    }
 }
